@@ -1,0 +1,121 @@
+/** A problem detail item naming one bad field (RFC 9457 extension member `errors`). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/** Base of every error the API raises on purpose; `expose` says whether its message may reach a client. */
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  readonly expose: boolean;
+  readonly extra: Record<string, unknown>;
+
+  constructor(
+    status: number,
+    type: string,
+    title: string,
+    detail: string,
+    options: { cause?: unknown; extra?: Record<string, unknown> } = {},
+  ) {
+    super(detail, { cause: options.cause });
+    this.status = status;
+    this.type = type;
+    this.title = title;
+    this.expose = status < 500;
+    this.extra = options.extra ?? {};
+  }
+}
+
+/** 400: the request failed validation; `errors` names each bad field. */
+export class ValidationError extends AppError {
+  override name = 'ValidationError';
+  readonly errors: FieldProblem[];
+  constructor(errors: FieldProblem[], detail = 'The request is not valid; see `errors` for each field.') {
+    super(400, 'validation-error', 'Invalid request', detail, { extra: { errors } });
+    this.errors = errors;
+  }
+}
+
+/** 401: no or bad credentials. */
+export class UnauthorizedError extends AppError {
+  override name = 'UnauthorizedError';
+  constructor(detail = 'A valid bearer token is required.', cause?: unknown) {
+    super(401, 'unauthorized', 'Unauthorized', detail, { cause });
+  }
+}
+
+/** 404: the resource does not exist for this tenant (same answer whether it is missing or another tenant's). */
+export class NotFoundError extends AppError {
+  override name = 'NotFoundError';
+  constructor(what = 'BYOB request') {
+    super(404, 'not-found', 'Not found', `No such ${what}.`);
+  }
+}
+
+/** 409: the request conflicts with the current state. */
+export class ConflictError extends AppError {
+  override name = 'ConflictError';
+  constructor(detail: string, extra: Record<string, unknown> = {}) {
+    super(409, 'conflict', 'Conflict', detail, { extra });
+  }
+}
+
+/** 422: well-formed but cannot be processed (e.g. an Idempotency-Key reused with another body). */
+export class UnprocessableError extends AppError {
+  override name = 'UnprocessableError';
+  constructor(detail: string, type = 'unprocessable') {
+    super(422, type, 'Unprocessable request', detail);
+  }
+}
+
+/** 413: body larger than allowed. */
+export class PayloadTooLargeError extends AppError {
+  override name = 'PayloadTooLargeError';
+  constructor(limit: number) {
+    super(413, 'payload-too-large', 'Payload too large', `The body must be at most ${limit} bytes.`);
+  }
+}
+
+/** 415: body is not JSON. */
+export class UnsupportedMediaTypeError extends AppError {
+  override name = 'UnsupportedMediaTypeError';
+  constructor() {
+    super(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+  }
+}
+
+/** 502/503: a dependency failed; the detail never carries internals. */
+export class DependencyError extends AppError {
+  override name = 'DependencyError';
+  constructor(detail: string, cause?: unknown, status = 503) {
+    super(status, 'dependency-unavailable', 'Service unavailable', detail, { cause });
+  }
+}
+
+/** An RFC 9457 problem document. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  [extension: string]: unknown;
+}
+
+const TYPE_BASE = 'https://byob.dev/problems/';
+
+/** The one mapping from any thrown value to a problem document; 5xx never echoes internals. */
+export const toProblem = (error: unknown): Problem => {
+  if (error instanceof AppError) {
+    const detail = error.expose ? error.message : 'The service could not complete the request; try again later.';
+    return { type: TYPE_BASE + error.type, title: error.title, status: error.status, detail, ...error.extra };
+  }
+  return {
+    type: TYPE_BASE + 'internal',
+    title: 'Internal error',
+    status: 500,
+    detail: 'The service could not complete the request; try again later.',
+  };
+};

@@ -1,0 +1,44 @@
+/** One S3 CORS rule, already normalised (defaults applied) by the request schema. */
+export interface CorsRule {
+  allowedOrigins: string[];
+  allowedMethods: Array<'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE'>;
+  allowedHeaders: string[];
+  exposedHeaders: string[];
+  maxAgeSeconds: number;
+}
+
+/** How the bucket is encrypted: a key made by the stack, the customer's own key, or S3-managed keys. */
+export type EncryptionSpec = { type: 'sse-kms'; kmsKeyArn?: undefined } | { type: 'sse-kms'; kmsKeyArn: string } | { type: 'sse-s3' };
+
+/** Everything the renderer needs; built by lib from a validated request plus configuration, never from raw input. */
+export interface ByobTemplateSpec {
+  /** Version of the template shape, shown in the Description. */
+  templateVersion: string;
+  /** The BYOB request id (ULID-based, `byob_…`). */
+  requestId: string;
+  tenant: string;
+  scope: 'team' | 'instance';
+  /** Team name for scope "team"; null for "instance". */
+  team: string | null;
+  bucketName: string;
+  /** The region the stack runs in (validated AWS region code). */
+  region: string;
+  /** From configuration, never from the request. */
+  vendor: { accountId: string; name: string };
+  encryption: EncryptionSpec;
+  corsRules: CorsRule[];
+  /** Present when the vendor access role is enabled; externalId is generated per tenant by the API. */
+  accessRole: { externalId: string } | null;
+  /** The request's own tags (validated to the AWS tag character set). */
+  tags: Record<string, string>;
+  /** Present for quick-create: the registration SNS topic in the stack's region. */
+  quickCreate: { registrationTopicArn: string } | null;
+  /** Access-log target bucket, when the vendor configures one; otherwise logging is skipped with a reason. */
+  accessLogBucket: string | null;
+}
+
+/** Logical names of the outputs every rendered template declares (some only when applicable). */
+export const OUTPUT_NAMES = ['BucketName', 'BucketArn', 'KmsKeyArn', 'Region', 'RoleArn'] as const;
+
+/** Name of the plain (not NoEcho) parameter that carries the quick-create registration token. */
+export const REGISTRATION_TOKEN_PARAMETER = 'RegistrationToken';
