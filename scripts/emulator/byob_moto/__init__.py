@@ -1,8 +1,43 @@
 """The project's moto extension: closes the gaps between moto and AWS that the product depends on.
 
+Every patch applies a CloudFormation property through moto's own backends, the way the matching
+API call does, so a resource made by a stack is indistinguishable from one made by API calls.
 See scripts/emulator/README.md for the list of gaps and their moto source references.
 """
 
+from __future__ import annotations
 
-def install() -> None:
-    """Applies every patch; idempotent."""
+_installed = False
+
+
+def install(base_url: str | None = None) -> None:
+    """Applies every patch; idempotent.
+
+    base_url is where this server answers (http://127.0.0.1:PORT): custom resource requests carry
+    a ResponseURL under it, so the answer comes back to this same process.
+    """
+    global _installed
+    if _installed:
+        return
+    from . import (
+        cfn_engine,
+        config,
+        custom_resources,
+        http_routes,
+        iam_role,
+        kms_key,
+        s3_bucket,
+        sns_delivery,
+        template_url,
+    )
+
+    config.configure(base_url)
+    s3_bucket.install()
+    kms_key.install()
+    iam_role.install()
+    sns_delivery.install()
+    template_url.install()
+    custom_resources.install()
+    cfn_engine.install()
+    http_routes.install()
+    _installed = True

@@ -1,0 +1,16 @@
+import { type Deps, deps } from '../lib/deps.js';
+import { NotFoundError } from '../lib/errors.js';
+import { httpHandler } from '../lib/http.js';
+import { IdPath } from '../lib/schemas.js';
+import { readTemplate } from '../lib/template-store.js';
+
+/** GET /byob/{id}/template: the template exactly as it was stored and launched. */
+export const makeHandler = (d: Deps) =>
+  httpHandler(d, { params: IdPath }, async ({ params, tenant }) => {
+    const record = await d.store.get(tenant, params.id);
+    if (!record?.templateKey) throw new NotFoundError();
+    const template = await readTemplate(d.vendorS3(record.region), record.templateBucket, record.templateKey);
+    return { statusCode: 200, body: template };
+  });
+
+export const handler = makeHandler(deps());

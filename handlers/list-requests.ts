@@ -1,0 +1,13 @@
+import { type Deps, deps } from '../lib/deps.js';
+import { httpHandler } from '../lib/http.js';
+import { toView } from '../lib/record.js';
+import { ListQuery } from '../lib/schemas.js';
+
+/** GET /byob: the tenant's requests, newest first. */
+export const makeHandler = (d: Deps) =>
+  httpHandler(d, { query: ListQuery }, async ({ query, tenant }) => {
+    const page = await d.store.list(tenant, query);
+    return { statusCode: 200, body: { items: page.items.map(toView), nextCursor: page.nextCursor } };
+  });
+
+export const handler = makeHandler(deps());

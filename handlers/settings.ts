@@ -1,0 +1,12 @@
+import { type Deps, deps } from '../lib/deps.js';
+import { httpHandler } from '../lib/http.js';
+import { settingsView, tenantSettings } from '../lib/settings.js';
+
+/** GET /byob/settings: ExternalId, vendor account and webhook signing secret(s) of the caller's tenant. */
+export const makeHandler = (d: Deps) =>
+  httpHandler(d, {}, async ({ tenant }) => ({
+    statusCode: 200,
+    body: settingsView(await tenantSettings(d, tenant), d.config.vendor.accountId, d.clock()),
+  }));
+
+export const handler = makeHandler(deps());

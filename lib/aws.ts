@@ -1,0 +1,58 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+
+/** Where and as whom a client talks: region, optional endpoint (emulator/LocalStack) and credentials. */
+export interface ClientTarget {
+  region: string;
+  endpoint?: string | undefined;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
+}
+
+const common = (t: ClientTarget) => ({
+  region: t.region,
+  ...(t.endpoint ? { endpoint: t.endpoint } : {}),
+  ...(t.credentials ? { credentials: t.credentials } : {}),
+});
+
+/** S3 client; path-style against an emulator endpoint, checksums only when required (moto). */
+export const makeS3 = (t: ClientTarget & { forcePathStyle?: boolean }): S3Client =>
+  new S3Client({
+    ...common(t),
+    forcePathStyle: t.forcePathStyle ?? Boolean(t.endpoint),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+
+/** KMS client. */
+export const makeKms = (t: ClientTarget): KMSClient => new KMSClient(common(t));
+
+/** CloudFormation client; no SDK retries against an emulator, whose 500s would hide the real error. */
+export const makeCloudFormation = (t: ClientTarget): CloudFormationClient =>
+  new CloudFormationClient({ ...common(t), ...(t.endpoint ? { maxAttempts: 1 } : {}) });
+
+/** STS client. */
+export const makeSts = (t: ClientTarget): STSClient => new STSClient(common(t));
+
+/** DynamoDB document client (plain JS values in and out). */
+export const makeDocumentClient = (t: ClientTarget): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(common(t)), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+
+/** Memoises one client per key, so each region/account gets its client built once per container. */
+export const clientCache = <C>(make: (key: string) => C) => {
+  const cache = new Map<string, C>();
+  return (key: string): C => {
+    let c = cache.get(key);
+    if (!c) {
+      c = make(key);
+      cache.set(key, c);
+    }
+    return c;
+  };
+};

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { AWS_REGIONS } from './regions.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const csvRegions = z
+  .string()
+  .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(AWS_REGIONS)).min(1));
+
+const EnvSchema = z
+  .object({
+    LOCAL_MODE: bool.default(false),
+    AWS_REGION: z.enum(AWS_REGIONS),
+    AWS_ENDPOINT_URL: z.url().optional(),
+    TABLE_NAME: z.string().min(3),
+    IDEMPOTENCY_TABLE_NAME: z.string().min(3),
+    SERVICE_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+    TEMPLATES_BUCKET_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lowercase letters, digits and hyphens'),
+    STACK_EVENTS_TOPIC_NAME: z.string().min(1).max(256),
+    REGISTRATION_TOPIC_NAME: z.string().min(1).max(256),
+    VENDOR_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+    VENDOR_NAME: z.string().min(1).max(80).default('Example Vendor'),
+    SUPPORTED_REGIONS: csvRegions.default([...AWS_REGIONS]),
+    AUTH_ISSUER: z.string().min(1),
+    AUTH_AUDIENCE: z.string().min(1),
+    AUTH_JWKS: z.string().optional(),
+    AUTH_JWKS_URL: z.url().optional(),
+    AUTH_TENANT_CLAIM: z.string().min(1).default('tenant'),
+    QUICK_CREATE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+    STATUS_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+    ACCESS_LOG_BUCKET: z.string().optional(),
+    STACK_EXECUTION_ROLE_ARN: z.string().regex(/^arn:aws:iam::\d{12}:role\/.+$/).optional(),
+  })
+  .refine((e) => Boolean(e.AUTH_JWKS) !== Boolean(e.AUTH_JWKS_URL), {
+    message: 'set exactly one of AUTH_JWKS (inline JWKS JSON) or AUTH_JWKS_URL',
+    path: ['AUTH_JWKS'],
+  });
+
+/** The service's configuration, read once from the environment. */
+export interface Config {
+  localMode: boolean;
+  region: string;
+  endpoint: string | undefined;
+  tableName: string;
+  idempotencyTableName: string;
+  serviceAccountId: string;
+  templatesBucketPrefix: string;
+  stackEventsTopicName: string;
+  registrationTopicName: string;
+  vendor: { accountId: string; name: string };
+  supportedRegions: string[];
+  auth: { issuer: string; audience: string; jwks: string | undefined; jwksUrl: string | undefined; tenantClaim: string };
+  quickCreateTtlHours: number;
+  statusDeadlineMinutes: number;
+  accessLogBucket: string | null;
+  /** CloudFormation service role for stacks launched in the vendor's own account (least privilege for the API). */
+  stackExecutionRoleArn: string | null;
+}
+
+/** Thrown at cold start naming every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses an environment into Config; every bad variable is named in one error. */
+export const parseConfig = (env: Record<string, string | undefined>): Config => {
+  // An empty variable means unset: serverless.yml renders absent optional values as ''.
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    localMode: e.LOCAL_MODE,
+    region: e.AWS_REGION,
+    endpoint: e.AWS_ENDPOINT_URL,
+    tableName: e.TABLE_NAME,
+    idempotencyTableName: e.IDEMPOTENCY_TABLE_NAME,
+    serviceAccountId: e.SERVICE_ACCOUNT_ID,
+    templatesBucketPrefix: e.TEMPLATES_BUCKET_PREFIX,
+    stackEventsTopicName: e.STACK_EVENTS_TOPIC_NAME,
+    registrationTopicName: e.REGISTRATION_TOPIC_NAME,
+    vendor: { accountId: e.VENDOR_ACCOUNT_ID, name: e.VENDOR_NAME },
+    supportedRegions: e.SUPPORTED_REGIONS,
+    auth: {
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      jwks: e.AUTH_JWKS,
+      jwksUrl: e.AUTH_JWKS_URL,
+      tenantClaim: e.AUTH_TENANT_CLAIM,
+    },
+    quickCreateTtlHours: e.QUICK_CREATE_TTL_HOURS,
+    statusDeadlineMinutes: e.STATUS_DEADLINE_MINUTES,
+    accessLogBucket: e.ACCESS_LOG_BUCKET ?? null,
+    stackExecutionRoleArn: e.STACK_EXECUTION_ROLE_ARN ?? null,
+  };
+};
+
+let cached: Config | undefined;
+
+/** The process's configuration (the only reader of process.env). */
+export const config = (): Config => (cached ??= parseConfig(process.env));
+
+/** Templates bucket for a region: the quick-create console must read the template from the stack's region. */
+export const templatesBucketFor = (c: Config, region: string): string => `${c.templatesBucketPrefix}-${region}`;
+
+/** SNS topic ARN that receives CloudFormation stack notifications for stacks in `region`. */
+export const stackEventsTopicArn = (c: Config, region: string): string =>
+  `arn:aws:sns:${region}:${c.serviceAccountId}:${c.stackEventsTopicName}`;
+
+/** SNS topic ARN used as ServiceToken by quick-create custom resources in `region` (same region as the stack). */
+export const registrationTopicArn = (c: Config, region: string): string =>
+  `arn:aws:sns:${region}:${c.serviceAccountId}:${c.registrationTopicName}`;

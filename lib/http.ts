@@ -1,0 +1,124 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import type { Authenticate } from './auth.js';
+import {
+  type FieldProblem,
+  NotFoundError,
+  PayloadTooLargeError,
+  toProblem,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from './errors.js';
+import { logger } from './logger.js';
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** Headers on every response. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
+
+/** What a route handler returns. */
+export interface HttpResult {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** What a route handler receives: validated parts of the request and the tenant. */
+export interface HttpInput<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  tenant: string;
+  idempotencyKey: string | undefined;
+  headers: Record<string, string>;
+}
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** Turns zod issues into field problems with readable paths (`cors.allowedOrigins[0]`). */
+export const fieldProblems = (error: z.ZodError, prefix = ''): FieldProblem[] =>
+  error.issues.flatMap((issue) => {
+    const base = issue.path.reduce<string>(
+      (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)),
+      prefix,
+    );
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => ({ path: base ? `${base}.${k}` : k, message: 'is not a known field' }));
+    }
+    return [{ path: base || 'body', message: issue.message }];
+  });
+
+const parseBody = (event: APIGatewayProxyEventV2, headers: Record<string, string>): unknown => {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  if (text.trim() === '') return undefined;
+  const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(type)) throw new UnsupportedMediaTypeError();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ValidationError([{ path: 'body', message: 'is not valid JSON' }]);
+  }
+};
+
+const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}, type = 'application/json') => ({
+  statusCode,
+  headers: { ...SECURITY_HEADERS, 'content-type': type, ...headers },
+  body: body === undefined ? '' : JSON.stringify(body),
+});
+
+/**
+ * The middy stack every HTTP route shares: auth, body limits, zod validation of body/query/path,
+ * problem+json errors (one mapping, `toProblem`), security headers. Invalid ids answer 404 like
+ * missing ones, so probing ids tells nothing.
+ */
+export const httpHandler = <B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
+  deps: { authenticate: Authenticate },
+  spec: { body?: B; query?: Q; params?: P; auth?: boolean },
+  route: (input: HttpInput<Out<B>, Out<Q>, Out<P>>) => Promise<HttpResult>,
+) =>
+  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .onError(async (request) => {
+      const problem = toProblem(request.error);
+      if (problem.status >= 500) logger.error('request failed', { error: request.error as Error, path: request.event.rawPath });
+      request.response = json(problem.status, problem, {}, 'application/problem+json');
+    })
+    .handler(async (event) => {
+      const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
+      const tenant = spec.auth === false ? '' : await deps.authenticate(headers.authorization);
+      const params = spec.params ? spec.params.safeParse(event.pathParameters ?? {}) : undefined;
+      if (params && !params.success) throw new NotFoundError();
+      const query = spec.query ? spec.query.safeParse(event.queryStringParameters ?? {}) : undefined;
+      if (query && !query.success) throw new ValidationError(fieldProblems(query.error, 'query'));
+      let body: unknown;
+      if (spec.body) {
+        const parsed = spec.body.safeParse(parseBody(event, headers));
+        if (!parsed.success) throw new ValidationError(fieldProblems(parsed.error));
+        body = parsed.data;
+      }
+      const idempotencyKey = headers['idempotency-key'];
+      if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+        throw new ValidationError([{ path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
+      }
+      const result = await route({
+        body: body as Out<B>,
+        query: query?.data as Out<Q>,
+        params: params?.data as Out<P>,
+        tenant,
+        idempotencyKey,
+        headers,
+      });
+      return json(result.statusCode, result.body, result.headers);
+    });

@@ -1,0 +1,38 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { REGISTRATION_TOKEN_PARAMETER } from '../templates/spec.js';
+
+/** The console's limit on a quick-create link. */
+export const QUICK_CREATE_URL_MAX = 1024;
+
+/** Thrown when a link would exceed the console's limit. */
+export class QuickCreateUrlTooLongError extends Error {
+  override name = 'QuickCreateUrlTooLongError';
+}
+
+/**
+ * The CloudFormation console's quick-create link for a template in S3. The registration token rides as a
+ * plain parameter (the console drops NoEcho values); the customer can edit every value, which is why the
+ * registration handler checks the token and binds the first account that uses it.
+ */
+export const quickCreateUrl = (input: { region: string; templateUrl: string; stackName: string; token: string }): string => {
+  const query = [
+    `templateURL=${encodeURIComponent(input.templateUrl)}`,
+    `stackName=${encodeURIComponent(input.stackName)}`,
+    `param_${REGISTRATION_TOKEN_PARAMETER}=${encodeURIComponent(input.token)}`,
+  ].join('&');
+  const url = `https://${input.region}.console.aws.amazon.com/cloudformation/home?region=${input.region}#/stacks/quickcreate?${query}`;
+  if (url.length > QUICK_CREATE_URL_MAX) {
+    throw new QuickCreateUrlTooLongError(`quick-create link is ${url.length} characters; the console accepts ${QUICK_CREATE_URL_MAX}`);
+  }
+  return url;
+};
+
+/** SHA-256 of a registration token: the only form in which the token is stored. */
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** Constant-time comparison of a presented token with the stored hash. */
+export const tokenMatches = (presented: string, storedHash: string): boolean => {
+  const a = Buffer.from(hashToken(presented), 'hex');
+  const b = Buffer.from(storedHash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+};

@@ -1,0 +1,63 @@
+// Creates what serverless.yml's resources create on AWS, inside the emulator: the table, the
+// idempotency table, and per region a templates bucket and the two SNS topics (subscribed to the bridge).
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutBucketPolicyCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { TABLE_DEFINITION } from '../lib/store.js';
+
+/** Names the local stack uses (stage `local` of serverless.yml). */
+export const LOCAL_NAMES = {
+  table: 'byob-local',
+  idempotencyTable: 'byob-local-idempotency',
+  templatesBucketPrefix: 'byob-local-templates',
+  stackEventsTopic: 'byob-local-stack-events',
+  registrationTopic: 'byob-local-registration',
+  accountId: '123456789012',
+} as const;
+
+const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+/** Provisions the local resources; `bridgeUrl(fn)` is the HTTP endpoint that forwards a topic to a function. */
+export const bootstrapLocalAws = async (endpoint: string, regions: readonly string[], homeRegion: string, bridgeUrl: (fn: string) => string) => {
+  const ddb = new DynamoDBClient({ endpoint, region: homeRegion, credentials });
+  for (const [TableName, def] of [
+    [LOCAL_NAMES.table, TABLE_DEFINITION],
+    [
+      LOCAL_NAMES.idempotencyTable,
+      { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' },
+    ],
+  ] as const) {
+    try {
+      await ddb.send(new CreateTableCommand({ TableName, ...(structuredClone(def) as object) } as never));
+    } catch (e) {
+      if (!(e instanceof ResourceInUseException)) throw e;
+    }
+  }
+  await Promise.all(
+    regions.map(async (region) => {
+      const s3 = new S3Client({ endpoint, region, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+      const Bucket = `${LOCAL_NAMES.templatesBucketPrefix}-${region}`;
+      await s3.send(new CreateBucketCommand({ Bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) })).catch((e: Error) => {
+        if (!/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(e.name)) throw e;
+      });
+      await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+      await s3.send(
+        new PutBucketPolicyCommand({
+          Bucket,
+          Policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Sid: 'PublicReadOfTemplates', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${Bucket}/templates/*` }],
+          }),
+        }),
+      );
+      const sns = new SNSClient({ endpoint, region, credentials });
+      for (const [name, fn] of [
+        [LOCAL_NAMES.stackEventsTopic, 'stackEvents'],
+        [LOCAL_NAMES.registrationTopic, 'registration'],
+      ] as const) {
+        const topic = await sns.send(new CreateTopicCommand({ Name: name }));
+        await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'http', Endpoint: bridgeUrl(fn) }));
+      }
+    }),
+  );
+};

@@ -1,0 +1,167 @@
+// The embedded default: emulator + its resources + an SNS→Lambda bridge + serverless-offline, all on 127.0.0.1.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AWS_REGIONS } from '../lib/regions.js';
+// @ts-expect-error plain ESM script without types
+import { freePort, startEmulator } from './emulator.mjs';
+import { localJwks, mintToken } from './local-auth.js';
+import { bootstrapLocalAws, LOCAL_NAMES } from './local-aws.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A running local stack. */
+export interface LocalStack {
+  baseUrl: string;
+  emulatorEndpoint: string;
+  lambdaPort: number;
+  token(tenant: string): Promise<string>;
+  /** Invokes a function the way the Lambda service would (e.g. the scheduled reconciler). */
+  invoke(fn: string, payload: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Wraps an SNS HTTP notification in the Lambda SNS event shape, as the SNS→Lambda integration does. */
+export const snsEventFrom = (n: Record<string, string>, functionArn: string) => ({
+  Records: [
+    {
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: `${n.TopicArn}:${functionArn}`,
+      Sns: {
+        Type: n.Type,
+        MessageId: n.MessageId,
+        TopicArn: n.TopicArn,
+        Subject: n.Subject ?? null,
+        Message: n.Message,
+        Timestamp: n.Timestamp,
+        SignatureVersion: n.SignatureVersion ?? '1',
+        Signature: n.Signature ?? '',
+        SigningCertUrl: n.SigningCertURL ?? '',
+        UnsubscribeUrl: n.UnsubscribeURL ?? '',
+        MessageAttributes: {},
+      },
+    },
+  ],
+});
+
+/** Starts everything; `port` is the API's. */
+export const startLocalStack = async (opts: { port: number; quiet?: boolean; reconcileEveryMs?: number }): Promise<LocalStack> => {
+  const homeRegion = 'eu-west-1';
+  const emulator = (await startEmulator({ quiet: true })) as { endpoint: string; stop: () => Promise<void> };
+  const lambdaPort: number = await freePort();
+  const invoke = async (fn: string, payload: unknown, async = false) => {
+    const res = await fetch(`http://127.0.0.1:${lambdaPort}/2015-03-31/functions/byob-local-${fn}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(async ? { 'x-amz-invocation-type': 'Event' } : {}) },
+      body: JSON.stringify(payload),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`invoke ${fn}: ${res.status} ${text.slice(0, 300)}`);
+    return text ? (JSON.parse(text) as unknown) : null;
+  };
+
+  // SNS delivers to HTTP subscribers; like the SNS→Lambda integration, the bridge acknowledges at once
+  // and invokes the function asynchronously with the Lambda SNS event shape.
+  const bridge: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      res.writeHead(200).end();
+      const fn = (req.url ?? '').split('/').pop() ?? '';
+      let note: Record<string, string>;
+      try {
+        note = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
+      } catch {
+        return;
+      }
+      if (note.Type === 'SubscriptionConfirmation' && note.SubscribeURL) {
+        void fetch(note.SubscribeURL).catch(() => undefined);
+        return;
+      }
+      if (note.Type !== 'Notification') return;
+      const arn = `arn:aws:lambda:${homeRegion}:${LOCAL_NAMES.accountId}:function:byob-local-${fn}`;
+      invoke(fn, snsEventFrom(note, arn)).catch((e: Error) => {
+        if (!opts.quiet) console.error(`[bridge] ${fn}: ${e.message}`);
+      });
+    });
+  });
+  await new Promise<void>((r) => bridge.listen(0, '127.0.0.1', () => r()));
+  const bridgePort = (bridge.address() as { port: number }).port;
+  await bootstrapLocalAws(emulator.endpoint, AWS_REGIONS, homeRegion, (fn) => `http://127.0.0.1:${bridgePort}/sns/${fn}`);
+
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL: emulator.endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: homeRegion,
+    AUTH_JWKS: await localJwks(),
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_DEPRECATION_DISABLE: '*',
+    SERVERLESS_PLATFORM_STAGE: 'offline',
+  };
+  const offline: ChildProcess = spawn(
+    join(root, 'node_modules', '.bin', 'serverless'),
+    ['offline', 'start', '--stage', 'local', '--region', homeRegion, '--httpPort', String(opts.port), '--lambdaPort', String(lambdaPort), '--host', '127.0.0.1', '--noAuth'],
+    { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let log = '';
+  const onOut = (d: Buffer) => {
+    log = (log + d.toString()).slice(-8000);
+    if (!opts.quiet) process.stderr.write(d);
+  };
+  offline.stdout?.on('data', onOut);
+  offline.stderr?.on('data', onOut);
+
+  const baseUrl = `http://127.0.0.1:${opts.port}`;
+  const stopAll = async () => {
+    if (timer) clearInterval(timer);
+    if (offline.exitCode === null && offline.pid) {
+      try {
+        process.kill(-offline.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await Promise.race([new Promise((r) => offline.once('exit', r)), sleep(5000)]);
+      try {
+        process.kill(-offline.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => bridge.close(r));
+    await emulator.stop();
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (offline.exitCode !== null) {
+      await stopAll();
+      throw new Error(`serverless offline exited ${offline.exitCode}:\n${log}`);
+    }
+    try {
+      const r = await fetch(`${baseUrl}/openapi.json`, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      await stopAll();
+      throw new Error(`the API did not answer on ${baseUrl} within 180 s:\n${log}`);
+    }
+    await sleep(300);
+  }
+  if (opts.reconcileEveryMs) {
+    // On AWS an EventBridge schedule runs the reconciler; locally this timer does.
+    timer = setInterval(() => {
+      invoke('reconcile', { source: 'local.schedule' }, true).catch(() => undefined);
+    }, opts.reconcileEveryMs);
+    timer.unref();
+  }
+  return { baseUrl, emulatorEndpoint: emulator.endpoint, lambdaPort, token: (t) => mintToken(t), invoke: (fn, p) => invoke(fn, p), stop: stopAll };
+};
