@@ -65,7 +65,7 @@ export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
 
 /** The user-agent of every delivery. */
-export const WEBHOOK_USER_AGENT = 'byob-webhooks/1.0 (+https://www.standardwebhooks.com)';
+export const WEBHOOK_USER_AGENT = 'byob-webhooks/1.0';
 
 /** The production resolver: every A and AAAA answer, in the resolver's order. */
 export const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
@@ -158,7 +158,7 @@ const outcomeOf = (status: number, retryAfter: string | undefined, now: Date): D
  * Makes one delivery attempt and says what happened: `delivered` (2xx), `gone` (410: stop
  * sending to this endpoint), `failed` (anything else, including 3xx, timeouts and connection
  * errors; with the receiver's Retry-After) or `refused` (the URL or a resolved address breaks the
- * policy of `callback-url`; no socket was opened).
+ * policy of `callback-url`; no socket was opened). Throws only on a caller bug (no secrets).
  */
 export const deliverWebhook = async (deps: DeliveryDeps, req: DeliveryRequest): Promise<DeliveryOutcome> => {
   const timeoutMs = deps.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
