@@ -6,9 +6,9 @@ import { CreateByobRequest } from '../lib/schemas.js';
 
 /** POST /byob */
 export const makeHandler = (d: Deps) =>
-  httpHandler(d, { body: CreateByobRequest }, async ({ body, tenant }) => {
-    const record = await createByob(d, tenant, body);
-    return { statusCode: 202, body: toView(record), headers: { location: `/byob/${record.id}` } };
+  httpHandler(d, { body: CreateByobRequest }, async ({ body, tenant, idempotencyKey }) => {
+    const view = idempotencyKey ? await d.createIdempotently(tenant, idempotencyKey, body) : toView(await createByob(d, tenant, body));
+    return { statusCode: 202, body: view, headers: { location: `/byob/${view.id}` } };
   });
 
 export const handler = makeHandler(deps());

@@ -38,11 +38,12 @@ export const makeCloudFormation = (t: ClientTarget): CloudFormationClient =>
 /** STS client. */
 export const makeSts = (t: ClientTarget): STSClient => new STSClient(common(t));
 
-/** DynamoDB document client (plain JS values in and out). */
-export const makeDocumentClient = (t: ClientTarget): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(new DynamoDBClient(common(t)), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+/** DynamoDB client. */
+export const makeDynamo = (t: ClientTarget): DynamoDBClient => new DynamoDBClient(common(t));
+
+/** DynamoDB document client (plain JS values in and out) over a DynamoDB client. */
+export const documentClientOf = (client: DynamoDBClient): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
 
 /** Memoises one client per key, so each region/account gets its client built once per container. */
 export const clientCache = <C>(make: (key: string) => C) => {

@@ -14,7 +14,7 @@ import type { CreateByobRequest } from './schemas.js';
 import { tenantSettings } from './settings.js';
 import { launchStack } from './stacks.js';
 import { transition } from './status.js';
-import { storeTemplate } from './template-store.js';
+import { storeTemplate, templateUrlOf } from './template-store.js';
 
 /** Version of the rendered template's shape (shown in its Description). */
 export const TEMPLATE_VERSION = '2026-11-24.1';
@@ -60,6 +60,25 @@ export const templateSpecFor = (deps: Pick<CreateDeps, 'config'>, record: ByobRe
   quickCreate: record.launch.mode === 'quick-create' ? { registrationTopicArn: registrationTopicArn(deps.config, record.region) } : null,
   accessLogBucket: deps.config.accessLogBucket,
 });
+
+/**
+ * Launches (or adopts) the request's stack: deterministic name, one ClientRequestToken per request,
+ * stack notifications to the region's topic, tags naming tenant and request. Safe to call again.
+ */
+export const launchFor = async (deps: CreateDeps, record: ByobRecord): Promise<string> => {
+  const { cfn } = await deps.clientsFor(record);
+  return launchStack(cfn, {
+    stackName: record.launch.stackName,
+    templateUrl: templateUrlOf(record.templateBucket, record.region, record.templateKey),
+    clientRequestToken: `create-${record.id.slice('byob_'.length)}`,
+    notificationArns: [stackEventsTopicArn(deps.config, record.region)],
+    tags: { 'byob:tenant': record.tenant, 'byob:request': record.id, 'byob:scope': record.scope, 'byob:team': record.team ?? 'instance', ...record.tags },
+    capabilities: record.accessRole ? ['CAPABILITY_IAM'] : [],
+    requestId: record.id,
+    // Stacks in the vendor's own account run under the CloudFormation service role; customer stacks under their role.
+    roleArn: record.launch.roleArn ? undefined : (deps.config.stackExecutionRoleArn ?? undefined),
+  });
+};
 
 /**
  * POST /byob: records the request (taking the team's slot, 409 if held), renders and stores its
@@ -139,23 +158,7 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
 
   let stackId: string;
   try {
-    const { cfn } = await deps.clientsFor(withTemplate);
-    stackId = await launchStack(cfn, {
-      stackName: record.launch.stackName,
-      templateUrl: stored.url,
-      clientRequestToken: `create-${id.slice('byob_'.length)}`,
-      notificationArns: [stackEventsTopicArn(deps.config, record.region)],
-      tags: {
-        'byob:tenant': tenant,
-        'byob:request': id,
-        'byob:scope': record.scope,
-        'byob:team': record.team ?? 'instance',
-        ...record.tags,
-      },
-      capabilities: record.accessRole ? ['CAPABILITY_IAM'] : [],
-      requestId: id,
-      roleArn: withTemplate.launch.roleArn ? undefined : (deps.config.stackExecutionRoleArn ?? undefined),
-    });
+    stackId = await launchFor(deps, withTemplate);
   } catch (e) {
     const message = e instanceof Error ? e.message.slice(0, 500) : 'CreateStack failed';
     const failed = await withFreshRecord(deps, tenant, id, async (r) =>

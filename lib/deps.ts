@@ -1,26 +1,35 @@
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { type Authenticate, makeAuthenticator } from './auth.js';
-import { clientCache, makeCloudFormation, makeDocumentClient, makeKms, makeS3, makeSts } from './aws.js';
+import { clientCache, documentClientOf, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSts } from './aws.js';
 import { type Config, config } from './config.js';
-import type { CreateDeps } from './create-byob.js';
+import { createByob, type CreateDeps } from './create-byob.js';
+import { makeIdempotentCreate } from './idempotency.js';
 import { type Ids, realIds } from './ids.js';
 import { deliverPendingFor, type OutboxDeps } from './outbox.js';
 import type { RequestClients } from './provisioning.js';
-import type { ByobRecord } from './record.js';
+import { type ByobRecord, toView } from './record.js';
+import type { ByobView, CreateByobRequest } from './schemas.js';
 import { tenantSettings } from './settings.js';
 import { dynamoStore } from './store.js';
 import { verifyRecord } from './verification.js';
+import type { VerifyExistingDeps } from './verify-existing.js';
+import { accountRootArn } from '../templates/grants.js';
 import { deliverWebhook } from './webhook-delivery.js';
 
 /** Everything a handler needs, built once per container. */
 export interface Deps extends CreateDeps, OutboxDeps {
   authenticate: Authenticate;
+  /** POST /byob with an Idempotency-Key: stored response on replay, 422 on another body, 409 while in flight. */
+  createIdempotently(tenant: string, key: string, body: CreateByobRequest): Promise<ByobView>;
+  /** Dependencies of POST /byob/verify (clients for a region, or for an S3-compatible endpoint). */
+  existingVerifier(): VerifyExistingDeps;
 }
 
 /** Wires the real adapters from configuration; `overrides` lets tests swap any part. */
 export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
   const endpoint = cfg.endpoint;
-  const store = dynamoStore(makeDocumentClient({ region: cfg.region, endpoint }), cfg.tableName);
+  const dynamo = makeDynamo({ region: cfg.region, endpoint });
+  const store = dynamoStore(documentClientOf(dynamo), cfg.tableName);
   const ids: Ids = realIds();
   const clock = () => new Date();
   const sts = makeSts({ region: cfg.region, endpoint });
@@ -59,6 +68,18 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
     deliverNow: async (record) => {
       await deliverPendingFor(deps, record.tenant, record.id);
     },
+    createIdempotently: makeIdempotentCreate(dynamo, cfg.idempotencyTableName, async (tenant, body: CreateByobRequest) => toView(await createByob(deps, tenant, body))),
+    existingVerifier: () => ({
+      clientsFor: (target) =>
+        'endpoint' in target
+          ? { s3: makeS3({ region: target.region, endpoint: target.endpoint, credentials: target.credentials, forcePathStyle: true }) }
+          : { s3: vendorS3(target.region), kms: vendorClients(target.region).kms },
+      vendorPrincipalArn: accountRootArn(cfg.vendor.accountId),
+      clock,
+      randomId: () => ids.token(12),
+      // Locally the S3-compatible store under test may well be on loopback.
+      ...(cfg.localMode ? { isEndpointAllowed: () => true } : {}),
+    }),
     sendWebhook: (request) => deliverWebhook({ allowLoopback: cfg.localMode, clock: { now: clock } }, request),
     ...overrides,
   };

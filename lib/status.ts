@@ -7,12 +7,12 @@ import { buildWebhookPayload, eventsForTransition, type WebhookEventType } from 
 /** Every allowed status change; nothing else may change a status. */
 export const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
   PENDING: ['AWAITING_CUSTOMER', 'CREATING', 'VERIFYING', 'FAILED'],
-  AWAITING_CUSTOMER: ['CREATING', 'VERIFYING', 'FAILED', 'EXPIRED'],
+  AWAITING_CUSTOMER: ['CREATING', 'VERIFYING', 'FAILED', 'EXPIRED', 'DELETED'],
   CREATING: ['VERIFYING', 'FAILED', 'DELETING'],
   VERIFYING: ['READY', 'FAILED'],
   READY: ['VERIFYING', 'FAILED', 'DELETING', 'DELETED'],
   FAILED: ['VERIFYING', 'READY', 'DELETING', 'DELETED'],
-  EXPIRED: [],
+  EXPIRED: ['DELETED'],
   DELETING: ['DELETED', 'FAILED'],
   DELETED: [],
 };

@@ -28,8 +28,11 @@ export const storeTemplate = async (
       CacheControl: 'no-store',
     }),
   );
-  return { bucket: input.bucket, key, url: `https://${input.bucket}.s3.${input.region}.amazonaws.com/${key}` };
+  return { bucket: input.bucket, key, url: templateUrlOf(input.bucket, input.region, key) };
 };
+
+/** The virtual-hosted URL of a stored template. */
+export const templateUrlOf = (bucket: string, region: string, key: string): string => `https://${bucket}.s3.${region}.amazonaws.com/${key}`;
 
 /** Reads a stored template back as JSON. */
 export const readTemplate = async (s3: S3Client, bucket: string, key: string): Promise<unknown> => {

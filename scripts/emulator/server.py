@@ -16,7 +16,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    byob_moto.install()
+    # Custom resource requests carry a ResponseURL on this server, so it must know where it answers.
+    public_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
+    byob_moto.install(base_url=f"http://{public_host}:{args.port}")
     from moto.server import main as moto_main
 
     moto_main(["-H", args.host, "-p", str(args.port)])

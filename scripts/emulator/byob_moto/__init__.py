@@ -27,12 +27,14 @@ def install(base_url: str | None = None) -> None:
         iam_role,
         kms_key,
         s3_bucket,
+        s3_policy,
         sns_delivery,
         template_url,
     )
 
     config.configure(base_url)
     s3_bucket.install()
+    s3_policy.install()
     kms_key.install()
     iam_role.install()
     sns_delivery.install()

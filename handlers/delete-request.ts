@@ -1,0 +1,11 @@
+import { type Deps, deps } from '../lib/deps.js';
+import { httpHandler } from '../lib/http.js';
+import { deleteByob } from '../lib/manage.js';
+import { toView } from '../lib/record.js';
+import { IdPath } from '../lib/schemas.js';
+
+/** DELETE /byob/{id} */
+export const makeHandler = (d: Deps) =>
+  httpHandler(d, { params: IdPath }, async ({ params, tenant }) => ({ statusCode: 202, body: toView(await deleteByob(d, tenant, params.id)) }));
+
+export const handler = makeHandler(deps());

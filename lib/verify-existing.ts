@@ -1,0 +1,181 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { bucketNameProblem, connectionStringProblems, parseConnectionString } from './connection-string.js';
+import { ValidationError } from './errors.js';
+import { verifyBucket, type BucketExpectation, type VerificationResult, type VerifyOptions } from './verify.js';
+
+/** AWS commercial, China and GovCloud regions an S3 bucket can live in. */
+export const AWS_REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+  'af-south-1',
+  'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2',
+  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
+  'ca-central-1', 'ca-west-1',
+  'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3',
+  'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1', 'sa-east-1',
+  'us-gov-east-1', 'us-gov-west-1', 'cn-north-1', 'cn-northwest-1',
+] as const;
+
+/** An AWS region code such as eu-west-1. */
+export const RegionCode = z.enum(AWS_REGIONS, { error: 'must be an AWS region code such as eu-west-1' });
+
+/** An S3 bucket name under AWS's naming rules. */
+export const BucketName = z.string().superRefine((name, ctx) => {
+  const problem = bucketNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A KMS key ARN (single- or multi-Region key); aliases are not accepted because they can be re-pointed. */
+export const KmsKeyArn = z
+  .string()
+  .regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/, {
+    message: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)',
+  });
+
+/** The encryption the bucket must have. */
+export const EncryptionExpectationSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sse-kms'), kmsKeyArn: KmsKeyArn }).strict(),
+  z.object({ type: z.literal('sse-s3') }).strict(),
+]);
+
+/** A browser origin allowed by CORS: "*", or scheme://host[:port] with at most one "*" in the host. */
+export const CorsOrigin = z
+  .string()
+  .max(256)
+  .refine((o) => o === '*' || (/^https?:\/\/[a-z0-9*.-]+(:\d{1,5})?$/i.test(o) && (o.match(/\*/g) ?? []).length <= 1), {
+    message: 'must be "*" or an origin such as https://app.example.com (at most one "*")',
+  });
+
+const Cors = z.object({ allowedOrigins: z.array(CorsOrigin).min(1).max(20) }).strict();
+
+const ConnectionString = z
+  .string()
+  .min(1)
+  .max(2048)
+  .superRefine((value, ctx) => {
+    for (const problem of connectionStringProblems(value, '')) {
+      const path = problem.path.replace(/^\./, '');
+      ctx.addIssue({ code: 'custom', message: problem.message, path: path ? path.split('.') : [] });
+    }
+  });
+
+/** An AWS bucket by region and name. */
+export const VerifyAwsBucketRequest = z
+  .object({ region: RegionCode, bucketName: BucketName, encryption: EncryptionExpectationSchema, cors: Cors.optional() })
+  .strict();
+
+/** An S3-compatible bucket by connection string (seed 003); KMS checks do not apply. */
+export const VerifyConnectionStringRequest = z
+  .object({ connectionString: ConnectionString, encryption: EncryptionExpectationSchema.optional(), cors: Cors.optional() })
+  .strict();
+
+/** Body of `POST /byob/verify`: either an AWS bucket or a connection string. */
+export const VerifyExistingRequest = z.union([VerifyAwsBucketRequest, VerifyConnectionStringRequest], {
+  error: 'give either region, bucketName and encryption, or connectionString',
+});
+
+/** A validated `POST /byob/verify` body. */
+export type VerifyExistingRequest = z.infer<typeof VerifyExistingRequest>;
+
+/** Where `clientsFor` must point the clients it builds. */
+export type ClientTarget =
+  | { region: string }
+  | { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string }; region: string; forcePathStyle: true };
+
+/** What {@link verifyExisting} needs; the caller builds the real clients. */
+export interface VerifyExistingDeps {
+  clientsFor: (target: ClientTarget) => { s3: S3Client; kms?: KMSClient };
+  vendorPrincipalArn: string;
+  clock: () => Date;
+  randomId: () => string;
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Whether the service may connect to a connection string's endpoint. The default refuses literal
+   * loopback, private, link-local and metadata addresses and "localhost"; names that resolve to such
+   * addresses must be stopped where the connection is made (the request handler given to the S3 client).
+   */
+  isEndpointAllowed?: (endpoint: URL) => boolean | Promise<boolean>;
+  options?: VerifyOptions;
+}
+
+/** The answer of `POST /byob/verify`; it never carries the secret. */
+export interface VerifyExistingResult {
+  target: { kind: 'aws'; region: string; bucketName: string } | { kind: 's3-compatible'; endpoint: string; bucket: string; region: string };
+  verification: VerificationResult;
+}
+
+const ipv4InRanges = (ip: string, ranges: Array<[string, number]>) => {
+  const toInt = (a: string) => a.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
+  const value = toInt(ip);
+  return ranges.some(([base, bits]) => bits === 0 || value >>> (32 - bits) === toInt(base) >>> (32 - bits));
+};
+
+const BLOCKED_V4: Array<[string, number]> = [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+];
+
+/** The default endpoint policy: no literal loopback, private, link-local or metadata address, no "localhost". */
+export const isPublicEndpoint = (endpoint: URL): boolean => {
+  const host = endpoint.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal')) return false;
+  if (isIPv4(host)) return !ipv4InRanges(host, BLOCKED_V4);
+  if (isIPv6(host)) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1];
+    if (mapped) return !ipv4InRanges(mapped, BLOCKED_V4);
+    if (host.startsWith('::ffff:')) return false;
+    return !(host === '::' || host === '::1' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('ff'));
+  }
+  return true;
+};
+
+/**
+ * The use case behind `POST /byob/verify`: checks an existing bucket without provisioning anything.
+ * An AWS target gets every check. A connection-string target (MinIO and other S3-compatible stores)
+ * gets bucket-location, versioning, cors (when origins are given), encryption (when given) and the
+ * probe; public-access-block, ownership, bucket-policy and the KMS checks are AWS-only and are listed
+ * in `verification.skipped`. Throws {@link ValidationError} for a bad or disallowed connection string.
+ */
+export const verifyExisting = async (deps: VerifyExistingDeps, body: VerifyExistingRequest): Promise<VerifyExistingResult> => {
+  const requiredOrigins = body.cors?.allowedOrigins ?? [];
+  const verifyDeps = { clock: deps.clock, randomId: deps.randomId, sleep: deps.sleep };
+  if ('connectionString' in body) {
+    const parsed = parseConnectionString(body.connectionString);
+    const allowed = await (deps.isEndpointAllowed ?? isPublicEndpoint)(new URL(parsed.endpoint));
+    if (!allowed) {
+      throw new ValidationError([{ path: 'connectionString.host', message: 'must be a public address: loopback, private, link-local and metadata addresses are not allowed' }]);
+    }
+    const { s3 } = deps.clientsFor({
+      endpoint: parsed.endpoint,
+      credentials: { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey.reveal() },
+      region: parsed.region,
+      forcePathStyle: true,
+    });
+    const expectation: BucketExpectation = {
+      bucketName: parsed.bucket,
+      region: parsed.region,
+      encryption: body.encryption ?? null,
+      requiredOrigins,
+      vendorPrincipalArn: deps.vendorPrincipalArn,
+      probe: true,
+      target: 's3-compatible',
+    };
+    const verification = await verifyBucket({ ...verifyDeps, s3 }, expectation, deps.options);
+    return { target: { kind: 's3-compatible', endpoint: parsed.endpoint, bucket: parsed.bucket, region: parsed.region }, verification };
+  }
+  const { s3, kms } = deps.clientsFor({ region: body.region });
+  const expectation: BucketExpectation = {
+    bucketName: body.bucketName,
+    region: body.region,
+    encryption: body.encryption,
+    requiredOrigins,
+    vendorPrincipalArn: deps.vendorPrincipalArn,
+    probe: true,
+    target: 'aws',
+  };
+  const verification = await verifyBucket({ ...verifyDeps, s3, kms }, expectation, deps.options);
+  return { target: { kind: 'aws', region: body.region, bucketName: body.bucketName }, verification };
+};

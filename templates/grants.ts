@@ -1,0 +1,54 @@
+/**
+ * The permissions a BYOB setup grants, exactly as the seed documents list them. Kept in one place
+ * so the renderer, the template Description and verification agree.
+ */
+
+/** The vendor account's bucket-policy actions (seeds 000 and 003, the 11 actions, in their order). */
+export const VENDOR_BUCKET_ACTIONS = [
+  's3:GetObject*',
+  's3:GetEncryptionConfiguration',
+  's3:ListBucket',
+  's3:ListBucketMultipartUploads',
+  's3:ListBucketVersions',
+  's3:AbortMultipartUpload',
+  's3:DeleteObject',
+  's3:PutObject',
+  's3:GetBucketCORS',
+  's3:GetBucketLocation',
+  's3:GetBucketVersioning',
+] as const;
+
+/** The vendor account's key-policy actions (seed 003, statement "External"). */
+export const VENDOR_KEY_POLICY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Describe*',
+  'kms:Encrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+] as const;
+
+/** The access role's S3 actions (seed 004's multipart-upload role). */
+export const ACCESS_ROLE_S3_ACTIONS = [
+  's3:AbortMultipartUpload',
+  's3:GetObject',
+  's3:ListBucket',
+  's3:ListBucketMultipartUploads',
+  's3:ListBucketVersions',
+  's3:ListMultipartUploadParts',
+  's3:PutObject',
+] as const;
+
+/**
+ * What a principal needs on the bucket's key to read and write SSE-KMS objects: the access role's
+ * key permissions, and the grant a customer-supplied key must give the vendor.
+ */
+export const KEY_USER_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey*',
+  'kms:ReEncrypt*',
+  'kms:DescribeKey',
+] as const;
+
+/** The IAM principal ARN of an account's root (the whole account, delegated to its IAM policies). */
+export const accountRootArn = (accountId: string): string => `arn:aws:iam::${accountId}:root`;
