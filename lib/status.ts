@@ -46,11 +46,18 @@ export const lockChange = (from: Status, to: Status): LockChange => {
   return before ? 'keep' : 'none';
 };
 
+/**
+ * Minutes after which the reconciler looks at a record still in a status: verification and launch
+ * finish in seconds, so a record left there means a Lambda died mid-way; stacks take longer.
+ */
+export const SHORT_DEADLINE_MINUTES: Partial<Record<Status, number>> = { PENDING: 2, VERIFYING: 2 };
+
 /** When the reconciler should next look at a record entering `to`, or null if it is settled. */
 export const dueAtFor = (to: Status, now: Date, record: Pick<ByobRecord, 'quickCreate'>, deadlineMinutes: number): string | null => {
   if (SETTLED_STATUSES.has(to)) return null;
   if (to === 'AWAITING_CUSTOMER' && record.quickCreate) return record.quickCreate.expiresAt;
-  return new Date(now.getTime() + deadlineMinutes * 60_000).toISOString();
+  const minutes = Math.min(deadlineMinutes, SHORT_DEADLINE_MINUTES[to] ?? deadlineMinutes);
+  return new Date(now.getTime() + minutes * 60_000).toISOString();
 };
 
 
