@@ -50,18 +50,26 @@ export const withFreshRecord = async (
   throw new StaleRecordError(`${id} kept changing; giving up after ${MAX_RACES} attempts`);
 };
 
-/** Runs verification for a record in VERIFYING and settles it READY, or FAILED with the checks. */
+/**
+ * Runs verification for a record in VERIFYING and settles it READY, or FAILED with the checks. The
+ * settling write re-reads the record, so a concurrent non-status write (e.g. a webhook summary) cannot
+ * strand it in VERIFYING.
+ */
 export const verifyAndSettle = async (deps: ProvisioningDeps, record: ByobRecord): Promise<ByobRecord> => {
   const clients = await deps.clientsFor(record);
   const verification = await deps.verify(record, clients);
-  if (verification.status === 'failed') {
-    const failed = verification.checks.filter((c) => c.status === 'failed').map((c) => c.id);
-    return transition(deps, record, 'FAILED', {
-      verification,
-      failure: { code: 'verification_failed', message: `Verification failed: ${failed.join(', ')}. See verification.checks for how to fix each.`, resource: null },
-    });
-  }
-  return transition(deps, record, 'READY', { verification, failure: null });
+  const settled = await withFreshRecord(deps, record.tenant, record.id, async (r) => {
+    if (r.status !== 'VERIFYING') return null;
+    if (verification.status === 'failed') {
+      const failed = verification.checks.filter((c) => c.status === 'failed').map((c) => c.id);
+      return transition(deps, r, 'FAILED', {
+        verification,
+        failure: { code: 'verification_failed', message: `Verification failed: ${failed.join(', ')}. See verification.checks for how to fix each.`, resource: null },
+      });
+    }
+    return transition(deps, r, 'READY', { verification, failure: null });
+  });
+  return settled ?? record;
 };
 
 /** Moves a record whose stack completed to VERIFYING with its outputs, then verifies it. */
@@ -70,7 +78,6 @@ export const completeWithOutputs = async (deps: ProvisioningDeps, record: ByobRe
     outputs,
     launch: { ...record.launch, stackStatus, stackId: stackId ?? record.launch.stackId },
   });
-  await deps.deliverNow(verifying).catch(() => undefined);
   return verifyAndSettle(deps, verifying);
 };
 

@@ -62,20 +62,33 @@ const ConnectionString = z
     }
   });
 
-/** An AWS bucket by region and name. */
-export const VerifyAwsBucketRequest = z
-  .object({ region: RegionCode, bucketName: BucketName, encryption: EncryptionExpectationSchema, cors: Cors.optional() })
-  .strict();
-
-/** An S3-compatible bucket by connection string (seed 003); KMS checks do not apply. */
-export const VerifyConnectionStringRequest = z
-  .object({ connectionString: ConnectionString, encryption: EncryptionExpectationSchema.optional(), cors: Cors.optional() })
-  .strict();
-
-/** Body of `POST /byob/verify`: either an AWS bucket or a connection string. */
-export const VerifyExistingRequest = z.union([VerifyAwsBucketRequest, VerifyConnectionStringRequest], {
-  error: 'give either region, bucketName and encryption, or connectionString',
-});
+/**
+ * Body of `POST /byob/verify`: either an AWS bucket (`region`, `bucketName`, `encryption`) or an
+ * S3-compatible bucket (`connectionString`, optional `encryption`); `cors` is optional for both. One
+ * flat strict object rather than a union, so that every problem is reported on its own field (a zod
+ * union reports only "invalid input" when both branches fail).
+ */
+export const VerifyExistingRequest = z
+  .object({
+    region: RegionCode.optional(),
+    bucketName: BucketName.optional(),
+    connectionString: ConnectionString.optional(),
+    encryption: EncryptionExpectationSchema.optional(),
+    cors: Cors.optional(),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.connectionString !== undefined) {
+      for (const key of ['region', 'bucketName'] as const) {
+        if (body[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'must not be given with connectionString (it carries the bucket and region)' });
+      }
+      return;
+    }
+    for (const key of ['region', 'bucketName', 'encryption'] as const) {
+      if (body[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required (or give connectionString instead)' });
+    }
+  })
+  .meta({ description: 'Either region, bucketName and encryption (an AWS bucket), or connectionString (an S3-compatible bucket).' });
 
 /** A validated `POST /byob/verify` body. */
 export type VerifyExistingRequest = z.infer<typeof VerifyExistingRequest>;
@@ -142,7 +155,7 @@ export const isPublicEndpoint = (endpoint: URL): boolean => {
 export const verifyExisting = async (deps: VerifyExistingDeps, body: VerifyExistingRequest): Promise<VerifyExistingResult> => {
   const requiredOrigins = body.cors?.allowedOrigins ?? [];
   const verifyDeps = { clock: deps.clock, randomId: deps.randomId, sleep: deps.sleep };
-  if ('connectionString' in body) {
+  if (body.connectionString !== undefined) {
     const parsed = parseConnectionString(body.connectionString);
     const allowed = await (deps.isEndpointAllowed ?? isPublicEndpoint)(new URL(parsed.endpoint));
     if (!allowed) {
@@ -166,16 +179,20 @@ export const verifyExisting = async (deps: VerifyExistingDeps, body: VerifyExist
     const verification = await verifyBucket({ ...verifyDeps, s3 }, expectation, deps.options);
     return { target: { kind: 's3-compatible', endpoint: parsed.endpoint, bucket: parsed.bucket, region: parsed.region }, verification };
   }
-  const { s3, kms } = deps.clientsFor({ region: body.region });
+  const { region, bucketName, encryption } = body;
+  if (!region || !bucketName || !encryption) {
+    throw new ValidationError([{ path: '', message: 'give either region, bucketName and encryption, or connectionString' }]);
+  }
+  const { s3, kms } = deps.clientsFor({ region });
   const expectation: BucketExpectation = {
-    bucketName: body.bucketName,
-    region: body.region,
-    encryption: body.encryption,
+    bucketName,
+    region,
+    encryption,
     requiredOrigins,
     vendorPrincipalArn: deps.vendorPrincipalArn,
     probe: true,
     target: 'aws',
   };
   const verification = await verifyBucket({ ...verifyDeps, s3, kms }, expectation, deps.options);
-  return { target: { kind: 'aws', region: body.region, bucketName: body.bucketName }, verification };
+  return { target: { kind: 'aws', region, bucketName }, verification };
 };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   DeleteObjectCommand,
   GetBucketCorsCommand,
@@ -114,7 +115,10 @@ export interface VerifyDeps {
 
 /** Time limits of one run. */
 export interface VerifyOptions {
-  /** Hard limit for the whole run; unfinished checks fail with a timeout. Default 20 000 ms. */
+  /**
+   * Hard limit for the whole run, enforced with setTimeout (so tests can use fake timers); unfinished
+   * checks fail with a timeout and their calls are aborted. Default 20 000 ms.
+   */
   budgetMs?: number;
   /** Re-run failed checks with exponential back-off until they pass or this much time has gone. Default 0. */
   retryForMs?: number;
@@ -189,8 +193,6 @@ interface Context {
   exp: BucketExpectation;
   kms: KMSClient | undefined;
   checkedAt: string;
-  signal: AbortSignal;
-  state: RunState;
   call<T>(operation: Operation, send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T>;
 }
 
@@ -204,10 +206,9 @@ const partitionOf = (arn: string): string => /^arn:([^:]+):/.exec(arn)?.[1] ?? '
 const bucketArn = (exp: BucketExpectation) => `arn:${partitionOf(exp.vendorPrincipalArn)}:s3:::${exp.bucketName}`;
 const kmsArnOf = (exp: BucketExpectation) => (exp.encryption?.type === 'sse-kms' ? exp.encryption.kmsKeyArn : '');
 
-// ---------------------------------------------------------------------------------------------
-// Error mapping: AWS names only, never raw messages (they can carry ARNs of callers or, from some
-// S3-compatible servers, request details); nothing here can contain a credential.
 
+// Failures are described from the error's name and HTTP status only, never its message: messages carry
+// callers' ARNs and, from some S3-compatible servers, request details.
 const errorName = (error: unknown): string => {
   const e = error as { name?: unknown; Code?: unknown; code?: unknown } | undefined;
   const raw = [e?.code, e?.name, e?.Code].find((v) => typeof v === 'string' && v !== 'Error' && v.length > 0);
@@ -225,6 +226,7 @@ const kmsActionIn = (error: unknown): string | undefined => {
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError', 'RequestTimeout']);
 
+/** A failed AWS call as a check outcome with a specific detail and remediation. */
 const fromError = (id: CheckId, operation: Operation, error: unknown, exp: BucketExpectation): Outcome => {
   const name = errorName(error);
   const status = httpStatusOf(error);
@@ -274,6 +276,12 @@ const fromError = (id: CheckId, operation: Operation, error: unknown, exp: Bucke
       return failed(`KMS key ${keyArn} cannot encrypt data (its key usage is not ENCRYPT_DECRYPT).`, 'Use a symmetric KMS key with key usage ENCRYPT_DECRYPT for the bucket.');
     case 'NotImplemented':
     case 'NotImplementedException':
+      if (operation === 'PutObject' && exp.encryption) {
+        return failed(
+          `The store does not implement PutObject with ${exp.encryption.type === 'sse-kms' ? 'SSE-KMS' : 'SSE-S3'} server-side encryption (NotImplemented).`,
+          'Configure server-side encryption on the store (for MinIO, a KMS/KES backend), or leave encryption out of the request.',
+        );
+      }
       return failed(`The store does not implement ${operation}.`, `Use a store that supports ${operation}, or ask the vendor to accept this setting.`);
     case 'SlowDown':
     case 'ThrottlingException':
@@ -319,8 +327,6 @@ const fromError = (id: CheckId, operation: Operation, error: unknown, exp: Bucke
   );
 };
 
-// ---------------------------------------------------------------------------------------------
-// Remediations, one sentence each.
 
 const corsRemediation = (exp: BucketExpectation) =>
   `Add a CORS rule (S3 console → bucket → Permissions → CORS) with AllowedOrigins ${JSON.stringify(exp.requiredOrigins)}, AllowedMethods ["GET","HEAD","PUT"], AllowedHeaders ["*"], ExposeHeaders ["ETag"] and MaxAgeSeconds 3600.`;
@@ -339,8 +345,6 @@ const ownershipRemediation = (exp: BucketExpectation) =>
 const policyRemediation = (exp: BucketExpectation) =>
   `Add a bucket policy statement (S3 console → bucket → Permissions → Bucket policy) that allows ${exp.vendorPrincipalArn} ${VENDOR_ACTIONS.map((a) => a.action).join(', ')} on ${bucketArn(exp)} and ${bucketArn(exp)}/*.`;
 
-// ---------------------------------------------------------------------------------------------
-// bucket-location, versioning
 
 /** The region GetBucketLocation's LocationConstraint stands for: null or "" is us-east-1, "EU" is eu-west-1. */
 export const regionFromLocationConstraint = (constraint: string | null | undefined): string => {
@@ -369,8 +373,6 @@ const checkVersioning = async (ctx: Context): Promise<Outcome> => {
   return failed('Versioning has never been enabled.', remediation);
 };
 
-// ---------------------------------------------------------------------------------------------
-// encryption
 
 type KeyRef =
   | { kind: 'key-arn' | 'alias-arn'; partition: string; region: string; account: string; id: string }
@@ -464,8 +466,6 @@ const checkEncryption = async (ctx: Context): Promise<Outcome> => {
   return passed(`Default encryption is SSE-KMS with ${expected.kmsKeyArn}${via} and the bucket key on.`);
 };
 
-// ---------------------------------------------------------------------------------------------
-// cors
 
 const CORS_METHODS = ['GET', 'HEAD', 'PUT'] as const;
 
@@ -501,8 +501,6 @@ const checkCors = async (ctx: Context): Promise<Outcome> => {
   return passed(`CORS allows GET, HEAD and PUT from ${exp.requiredOrigins.join(', ')} and exposes ETag.`);
 };
 
-// ---------------------------------------------------------------------------------------------
-// public-access-block, ownership
 
 const checkPublicAccessBlock = async (ctx: Context): Promise<Outcome> => {
   const { exp, deps } = ctx;
@@ -521,8 +519,6 @@ const checkOwnership = async (ctx: Context): Promise<Outcome> => {
   return failed(`Object ownership is ${ownership ?? 'not set'}, expected BucketOwnerEnforced: objects the vendor writes could belong to the vendor.`, ownershipRemediation(exp));
 };
 
-// ---------------------------------------------------------------------------------------------
-// bucket-policy: a small evaluator of the statements that matter for one principal.
 
 /**
  * Glob states after reading `text` against `pattern` ("*" any run, "?" one character): the indices
@@ -704,8 +700,6 @@ const checkBucketPolicy = async (ctx: Context): Promise<Outcome> => {
   return passed(`The bucket policy allows ${vendor} all ${VENDOR_ACTIONS.length} actions on ${bucketArn(exp)} and ${bucketArn(exp)}/*, and no Deny applies.`);
 };
 
-// ---------------------------------------------------------------------------------------------
-// kms-key, kms-generate-data-key
 
 const checkKmsKey = async (ctx: Context): Promise<Outcome> => {
   const { exp } = ctx;
@@ -747,8 +741,6 @@ const checkGenerateDataKey = async (ctx: Context): Promise<Outcome> => {
   return passed(`The verifier can generate data keys with ${keyArn}.`);
 };
 
-// ---------------------------------------------------------------------------------------------
-// probe
 
 const probeKey = (id: string) => `${PROBE_PREFIX}${id.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 64) || 'probe'}`;
 
@@ -863,8 +855,6 @@ const checkProbe = async (ctx: Context): Promise<Outcome> => {
   return passed(`Wrote ${body.length} bytes to ${key}, read them back identical, listed the object, and deleted all ${cleanup.removed} version(s) and delete marker(s): nothing is left.`);
 };
 
-// ---------------------------------------------------------------------------------------------
-// The run
 
 const CHECKS: Record<CheckId, (ctx: Context) => Promise<Outcome>> = {
   'bucket-location': checkLocation,
@@ -918,6 +908,8 @@ export const verifyBucket = async (deps: VerifyDeps, expectation: BucketExpectat
   const started = deps.clock();
   const elapsed = () => deps.clock().getTime() - started.getTime();
   const controller = new AbortController();
+  // One signal serves every concurrent call (each SDK request adds a listener to it).
+  setMaxListeners(100, controller.signal);
   const { run, skipped } = planChecks(expectation, deps.kms !== undefined);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -934,8 +926,6 @@ export const verifyBucket = async (deps: VerifyDeps, expectation: BucketExpectat
       exp: expectation,
       kms: deps.kms,
       checkedAt: started.toISOString(),
-      signal: controller.signal,
-      state,
       async call(operation, send) {
         state.operation = operation;
         try {
