@@ -206,7 +206,6 @@ const partitionOf = (arn: string): string => /^arn:([^:]+):/.exec(arn)?.[1] ?? '
 const bucketArn = (exp: BucketExpectation) => `arn:${partitionOf(exp.vendorPrincipalArn)}:s3:::${exp.bucketName}`;
 const kmsArnOf = (exp: BucketExpectation) => (exp.encryption?.type === 'sse-kms' ? exp.encryption.kmsKeyArn : '');
 
-
 // Failures are described from the error's name and HTTP status only, never its message: messages carry
 // callers' ARNs and, from some S3-compatible servers, request details.
 const errorName = (error: unknown): string => {
@@ -327,7 +326,6 @@ const fromError = (id: CheckId, operation: Operation, error: unknown, exp: Bucke
   );
 };
 
-
 const corsRemediation = (exp: BucketExpectation) =>
   `Add a CORS rule (S3 console → bucket → Permissions → CORS) with AllowedOrigins ${JSON.stringify(exp.requiredOrigins)}, AllowedMethods ["GET","HEAD","PUT"], AllowedHeaders ["*"], ExposeHeaders ["ETag"] and MaxAgeSeconds 3600.`;
 
@@ -344,7 +342,6 @@ const ownershipRemediation = (exp: BucketExpectation) =>
 
 const policyRemediation = (exp: BucketExpectation) =>
   `Add a bucket policy statement (S3 console → bucket → Permissions → Bucket policy) that allows ${exp.vendorPrincipalArn} ${VENDOR_ACTIONS.map((a) => a.action).join(', ')} on ${bucketArn(exp)} and ${bucketArn(exp)}/*.`;
-
 
 /** The region GetBucketLocation's LocationConstraint stands for: null or "" is us-east-1, "EU" is eu-west-1. */
 export const regionFromLocationConstraint = (constraint: string | null | undefined): string => {
@@ -372,7 +369,6 @@ const checkVersioning = async (ctx: Context): Promise<Outcome> => {
   if (out.Status === 'Suspended') return failed('Versioning is suspended.', remediation);
   return failed('Versioning has never been enabled.', remediation);
 };
-
 
 type KeyRef =
   | { kind: 'key-arn' | 'alias-arn'; partition: string; region: string; account: string; id: string }
@@ -466,7 +462,6 @@ const checkEncryption = async (ctx: Context): Promise<Outcome> => {
   return passed(`Default encryption is SSE-KMS with ${expected.kmsKeyArn}${via} and the bucket key on.`);
 };
 
-
 const CORS_METHODS = ['GET', 'HEAD', 'PUT'] as const;
 
 /** S3 origin patterns allow one "*" wildcard; matching is case-insensitive here. */
@@ -501,7 +496,6 @@ const checkCors = async (ctx: Context): Promise<Outcome> => {
   return passed(`CORS allows GET, HEAD and PUT from ${exp.requiredOrigins.join(', ')} and exposes ETag.`);
 };
 
-
 const checkPublicAccessBlock = async (ctx: Context): Promise<Outcome> => {
   const { exp, deps } = ctx;
   const out = await ctx.call('GetPublicAccessBlock', (o) => deps.s3.send(new GetPublicAccessBlockCommand({ Bucket: exp.bucketName }), o));
@@ -518,7 +512,6 @@ const checkOwnership = async (ctx: Context): Promise<Outcome> => {
   if (ownership === 'BucketOwnerEnforced') return passed('Object ownership is BucketOwnerEnforced (ACLs disabled).');
   return failed(`Object ownership is ${ownership ?? 'not set'}, expected BucketOwnerEnforced: objects the vendor writes could belong to the vendor.`, ownershipRemediation(exp));
 };
-
 
 /**
  * Glob states after reading `text` against `pattern` ("*" any run, "?" one character): the indices
@@ -700,7 +693,6 @@ const checkBucketPolicy = async (ctx: Context): Promise<Outcome> => {
   return passed(`The bucket policy allows ${vendor} all ${VENDOR_ACTIONS.length} actions on ${bucketArn(exp)} and ${bucketArn(exp)}/*, and no Deny applies.`);
 };
 
-
 const checkKmsKey = async (ctx: Context): Promise<Outcome> => {
   const { exp } = ctx;
   const kms = ctx.kms as KMSClient;
@@ -740,7 +732,6 @@ const checkGenerateDataKey = async (ctx: Context): Promise<Outcome> => {
   if (length !== 32) return failed(`GenerateDataKey with ${keyArn} returned a ${length}-byte key, expected 32.`, 'Use a symmetric KMS key with key usage ENCRYPT_DECRYPT for the bucket.');
   return passed(`The verifier can generate data keys with ${keyArn}.`);
 };
-
 
 const probeKey = (id: string) => `${PROBE_PREFIX}${id.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 64) || 'probe'}`;
 
@@ -854,7 +845,6 @@ const checkProbe = async (ctx: Context): Promise<Outcome> => {
   }
   return passed(`Wrote ${body.length} bytes to ${key}, read them back identical, listed the object, and deleted all ${cleanup.removed} version(s) and delete marker(s): nothing is left.`);
 };
-
 
 const CHECKS: Record<CheckId, (ctx: Context) => Promise<Outcome>> = {
   'bucket-location': checkLocation,

@@ -394,9 +394,8 @@ describe('deliverWebhook: refused before any socket opens', () => {
     expect(r.connections()).toBe(1);
   });
 
-  it('with allowLoopback, http to [::1] delivers', async (ctx) => {
-    const r = await receiver({ secret: SECRET, host: '::1' }).catch(() => null);
-    if (!r) return ctx.skip();
+  it('with allowLoopback, http to [::1] delivers', async () => {
+    const r = await receiver({ secret: SECRET, host: '::1' });
 
     const outcome = await deliverWebhook(loopbackDeps(), message(`${r.url}/hook`));
 
