@@ -19,6 +19,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, GenerateDataKeyCommand, GetKeyRotationStatusCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { VERIFY_PROBE_PREFIX } from '../templates/grants.js';
 
 /**
  * The checks, in the order results are reported. Ids are stable: the portal and the API's clients key on them.
@@ -131,7 +132,7 @@ export const INITIAL_BACKOFF_MS = 500;
 /** Longest back-off delay between two attempts of a check. */
 export const MAX_BACKOFF_MS = 8_000;
 /** Where the probe writes; one object per run, deleted with all its versions. */
-export const PROBE_PREFIX = '.byob-verify/';
+export const PROBE_PREFIX = VERIFY_PROBE_PREFIX;
 
 /** The 11 actions the vendor principal needs (seeds 000 and 003), with the resource each applies to. */
 export const VENDOR_ACTIONS: ReadonlyArray<{ action: string; on: 'bucket' | 'objects' }> = [

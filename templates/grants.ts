@@ -50,5 +50,23 @@ export const KEY_USER_ACTIONS = [
   'kms:DescribeKey',
 ] as const;
 
+/**
+ * Where the vendor's verification probe writes (and removes every version of) its test object; the
+ * only place the vendor may delete object versions.
+ */
+export const VERIFY_PROBE_PREFIX = '.byob-verify/';
+
+/**
+ * Read-only configuration the vendor's verifier must see and the seeds' 11 actions do not cover:
+ * S3 answers these only to principals with the matching permission, also cross-account.
+ */
+export const VENDOR_VERIFY_BUCKET_ACTIONS = ['s3:GetBucketPublicAccessBlock', 's3:GetBucketOwnershipControls'] as const;
+
+/** The probe's clean-up in a versioned bucket needs DeleteObjectVersion, scoped to VERIFY_PROBE_PREFIX. */
+export const VENDOR_VERIFY_PROBE_ACTIONS = ['s3:DeleteObjectVersion'] as const;
+
+/** Key rotation status is not covered by kms:Describe*; the verifier checks rotation. */
+export const VENDOR_VERIFY_KEY_ACTIONS = ['kms:GetKeyRotationStatus'] as const;
+
 /** The IAM principal ARN of an account's root (the whole account, delegated to its IAM policies). */
 export const accountRootArn = (accountId: string): string => `arn:aws:iam::${accountId}:root`;

@@ -123,8 +123,12 @@ describe('KMS key (seed 003)', () => {
     expect(actionsOf(statementBySid(keyOf(render()).Properties.KeyPolicy, 'External')).sort()).toEqual([...SEED_EXTERNAL_KEY_ACTIONS].sort());
   });
 
-  it('key policy has exactly the two statements of seed 003', () => {
-    expect(keyOf(render()).Properties.KeyPolicy.Statement.map((s) => s.Sid)).toEqual(['Internal', 'External']);
+  it('key policy has the two statements of seed 003 plus only the verifier\'s rotation-status read', () => {
+    const statements = keyOf(render()).Properties.KeyPolicy.Statement;
+    expect(statements.map((s) => s.Sid)).toEqual(['Internal', 'External', 'ExternalVerification']);
+    const verification = statementBySid(keyOf(render()).Properties.KeyPolicy, 'ExternalVerification');
+    expect(verification.Principal).toEqual({ AWS: 'arn:aws:iam::830241207209:root' });
+    expect(actionsOf(verification)).toEqual(['kms:GetKeyRotationStatus']);
   });
 
   it('an alias points at the key', () => {
@@ -311,8 +315,14 @@ describe('bucket policy (seeds 000 and 003)', () => {
     });
   });
 
-  it('has no other Allow statement (no public or wildcard principal grant)', () => {
-    expect(policyOf(render()).Statement.filter((s) => s.Effect === 'Allow')).toHaveLength(1);
+  it('has no other Allow statement than the vendor\'s, and the verifier\'s narrow reads (no public or wildcard principal grant)', () => {
+    const allows = policyOf(render()).Statement.filter((s) => s.Effect === 'Allow');
+    expect(allows.map((s) => s.Sid)).toEqual(['VendorAccountAccess', 'VendorVerification', 'VendorVerificationProbeCleanup']);
+    for (const s of allows) expect(s.Principal).toEqual({ AWS: 'arn:aws:iam::830241207209:root' });
+    expect(actionsOf(statementBySid(policyOf(render()), 'VendorVerification')).sort()).toEqual(['s3:GetBucketOwnershipControls', 's3:GetBucketPublicAccessBlock']);
+    const cleanup = statementBySid(policyOf(render()), 'VendorVerificationProbeCleanup');
+    expect(actionsOf(cleanup)).toEqual(['s3:DeleteObjectVersion']);
+    expect(JSON.stringify(cleanup.Resource)).toContain('/.byob-verify/*');
   });
 });
 
