@@ -131,6 +131,20 @@ export const dynamoStore = (doc: DynamoDBDocumentClient, table: string): Store =
     return out.Item ? toRecord(out.Item) : null;
   };
 
+  /** Items of one kind whose due time has come, oldest first (the sparse `due` index). */
+  const dueItems = async (kind: string, now: string, limit: number) => {
+    const out = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'due',
+        KeyConditionExpression: 'duePk = :p AND dueAt <= :now',
+        ExpressionAttributeValues: { ':p': kind, ':now': now },
+        Limit: limit,
+      }),
+    );
+    return out.Items ?? [];
+  };
+
   return {
     async create(record) {
       try {
@@ -259,16 +273,7 @@ export const dynamoStore = (doc: DynamoDBDocumentClient, table: string): Store =
     },
 
     async listDue(now, limit) {
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: 'due',
-          KeyConditionExpression: 'duePk = :p AND dueAt <= :now',
-          ExpressionAttributeValues: { ':p': DUE_RECORDS, ':now': now },
-          Limit: limit,
-        }),
-      );
-      const found = await Promise.all((out.Items ?? []).map((i) => get(String(i.tenant), String(i.id))));
+      const found = await Promise.all((await dueItems(DUE_RECORDS, now, limit)).map((i) => get(String(i.tenant), String(i.id))));
       return found.filter((r): r is ByobRecord => r !== null && r.dueAt !== null && r.dueAt <= now);
     },
 
@@ -297,16 +302,7 @@ export const dynamoStore = (doc: DynamoDBDocumentClient, table: string): Store =
     },
 
     async dueOutbox(now, limit) {
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: 'due',
-          KeyConditionExpression: 'duePk = :p AND dueAt <= :now',
-          ExpressionAttributeValues: { ':p': DUE_OUTBOX, ':now': now },
-          Limit: limit,
-        }),
-      );
-      return (out.Items ?? []).map(toOutbox);
+      return (await dueItems(DUE_OUTBOX, now, limit)).map(toOutbox);
     },
 
     async outboxFor(tenant, requestId) {

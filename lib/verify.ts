@@ -19,7 +19,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, GenerateDataKeyCommand, GetKeyRotationStatusCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { VERIFY_PROBE_PREFIX } from '../templates/grants.js';
+import { VENDOR_BUCKET_ACTIONS, VERIFY_PROBE_PREFIX } from '../templates/grants.js';
+
+const OBJECT_ACTIONS: ReadonlySet<string> = new Set(['s3:GetObject*', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject']);
 
 /**
  * The checks, in the order results are reported. Ids are stable: the portal and the API's clients key on them.
@@ -135,19 +137,11 @@ export const MAX_BACKOFF_MS = 8_000;
 export const PROBE_PREFIX = VERIFY_PROBE_PREFIX;
 
 /** The 11 actions the vendor principal needs (seeds 000 and 003), with the resource each applies to. */
-export const VENDOR_ACTIONS: ReadonlyArray<{ action: string; on: 'bucket' | 'objects' }> = [
-  { action: 's3:GetObject*', on: 'objects' },
-  { action: 's3:GetEncryptionConfiguration', on: 'bucket' },
-  { action: 's3:ListBucket', on: 'bucket' },
-  { action: 's3:ListBucketMultipartUploads', on: 'bucket' },
-  { action: 's3:ListBucketVersions', on: 'bucket' },
-  { action: 's3:AbortMultipartUpload', on: 'objects' },
-  { action: 's3:DeleteObject', on: 'objects' },
-  { action: 's3:PutObject', on: 'objects' },
-  { action: 's3:GetBucketCORS', on: 'bucket' },
-  { action: 's3:GetBucketLocation', on: 'bucket' },
-  { action: 's3:GetBucketVersioning', on: 'bucket' },
-];
+export const VENDOR_ACTIONS: ReadonlyArray<{ action: string; on: 'bucket' | 'objects' }> = VENDOR_BUCKET_ACTIONS.map((action) => ({
+  action,
+  // Object actions apply to bucket/*; everything else to the bucket itself.
+  on: OBJECT_ACTIONS.has(action) ? 'objects' : 'bucket',
+}));
 
 /** Every API call the verifier makes, with the IAM action it needs. */
 export const VERIFIER_OPERATIONS = {

@@ -1,3 +1,4 @@
+import { VENDOR_BUCKET_ACTIONS } from '../../../templates/grants.js';
 import { randomUUID } from 'node:crypto';
 import {
   CreateBucketCommand,
@@ -18,19 +19,7 @@ import { inject } from 'vitest';
 
 export const VENDOR = 'arn:aws:iam::830241207209:root';
 export const ORIGIN = 'https://app.example.com';
-export const VENDOR_ACTIONS = [
-  's3:GetObject*',
-  's3:GetEncryptionConfiguration',
-  's3:ListBucket',
-  's3:ListBucketMultipartUploads',
-  's3:ListBucketVersions',
-  's3:AbortMultipartUpload',
-  's3:DeleteObject',
-  's3:PutObject',
-  's3:GetBucketCORS',
-  's3:GetBucketLocation',
-  's3:GetBucketVersioning',
-];
+export const VENDOR_ACTIONS: string[] = [...VENDOR_BUCKET_ACTIONS];
 export const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 export const endpoint = () => inject('emulatorEndpoint');

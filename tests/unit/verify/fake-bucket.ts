@@ -1,3 +1,4 @@
+import { VENDOR_BUCKET_ACTIONS } from '../../../templates/grants.js';
 import {
   DeleteObjectCommand,
   GetBucketCorsCommand,
@@ -26,19 +27,7 @@ export const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${KEY_ID}`;
 export const VENDOR = 'arn:aws:iam::830241207209:root';
 export const ORIGIN = 'https://app.example.com';
 
-export const VENDOR_ACTION_NAMES = [
-  's3:GetObject*',
-  's3:GetEncryptionConfiguration',
-  's3:ListBucket',
-  's3:ListBucketMultipartUploads',
-  's3:ListBucketVersions',
-  's3:AbortMultipartUpload',
-  's3:DeleteObject',
-  's3:PutObject',
-  's3:GetBucketCORS',
-  's3:GetBucketLocation',
-  's3:GetBucketVersioning',
-];
+export const VENDOR_ACTION_NAMES: string[] = [...VENDOR_BUCKET_ACTIONS];
 
 /** The seed-000/003 policy, plus the template's deny of requests without TLS. */
 export const seedPolicy = (bucket = BUCKET) => ({
