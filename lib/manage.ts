@@ -20,7 +20,7 @@ export const reverify = async (deps: ProvisioningDeps, tenant: string, id: strin
     throw new ConflictError(`Request ${id} is ${record.status}; only a provisioned bucket can be verified again.`);
   }
   const clients = await deps.clientsFor(record);
-  const verification = await deps.verify(record, clients);
+  const verification = await deps.verify(record, clients, 'interactive');
   const passed = verification.status !== 'failed';
   const out = await withFreshRecord(deps, tenant, id, async (r) => {
     if (passed && r.status === 'READY') return deps.store.patch(r, { verification }, deps.clock().toISOString());

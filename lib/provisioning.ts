@@ -19,7 +19,7 @@ export interface RequestClients {
 export interface ProvisioningDeps extends TransitionDeps {
   config: Config;
   clientsFor(record: ByobRecord): Promise<RequestClients>;
-  verify(record: ByobRecord, clients: RequestClients): Promise<StoredVerification>;
+  verify(record: ByobRecord, clients: RequestClients, when?: 'afterProvisioning' | 'interactive'): Promise<StoredVerification>;
   /** Attempts the request's pending webhooks now (best effort; the reconciler retries). */
   deliverNow(record: ByobRecord): Promise<void>;
 }
