@@ -8,6 +8,8 @@ import {
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  PutBucketVersioningCommand,
   ListObjectVersionsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -124,6 +126,34 @@ describe('direct mode, end to end', () => {
     expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['region', 'bucketName', 'extra']));
     const after = await call(stack, 'GET', '/byob?limit=100', { token });
     expect(after.body.items).toHaveLength(before.body.items.length);
+  });
+
+  it('re-verification catches a bucket changed behind our back, and DELETE keeps the bucket', async () => {
+    const posted = await call(stack, 'POST', '/byob', { token, body: directBody({ team: 'lifecycle', encryption: { type: 'sse-s3' } }) });
+    const ready = await waitForStatus(stack, token, posted.body.id, ['READY', 'FAILED']);
+    expect(ready.status, JSON.stringify(ready.failure)).toBe('READY');
+    const s3 = new S3Client({ ...emulatorClient(stack.emulatorEndpoint), forcePathStyle: true });
+    const Bucket = ready.outputs.bucketName;
+    await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } }));
+
+    const again = await call(stack, 'POST', `/byob/${ready.id}/verify`, { token });
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('FAILED');
+    expect(again.body.failure.code).toBe('verification_failed');
+    const failed = again.body.verification.checks.filter((c: { status: string }) => c.status === 'failed');
+    expect(failed.map((c: { id: string }) => c.id)).toEqual(['versioning']);
+    expect(failed[0].remediation).toBeTruthy();
+
+    await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    expect((await call(stack, 'POST', `/byob/${ready.id}/verify`, { token })).body.status).toBe('READY');
+
+    const deleted = await call(stack, 'DELETE', `/byob/${ready.id}`, { token });
+    expect(deleted.status).toBe(202);
+    const gone = await waitForStatus(stack, token, ready.id, ['DELETED']);
+    expect(gone.launch.stackStatus).toMatch(/DELETE/);
+    expect((await s3.send(new HeadBucketCommand({ Bucket }))).$metadata.httpStatusCode).toBe(200);
+    // The team is free again.
+    expect((await call(stack, 'POST', '/byob', { token, body: directBody({ team: 'lifecycle' }) })).status).toBe(202);
   });
 
   it('answers 401 without a valid token', async () => {
