@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { renderByobTemplate } from '../templates/render-byob.js';
 import type { ByobTemplateSpec } from '../templates/spec.js';
+import { DynamicReferenceError } from '../templates/dynamic-references.js';
 import { checkCallbackUrl } from './callback-url.js';
 import { registrationTopicArn, stackEventsTopicArn, templatesBucketFor } from './config.js';
 import { corsRulesFor } from './cors.js';
@@ -41,6 +42,16 @@ const checkAgainstConfig = (deps: CreateDeps, body: CreateByobRequest) => {
     if (!verdict.ok) problems.push({ path: 'callbackUrl', message: verdict.reason });
   }
   if (problems.length) throw new ValidationError(problems);
+};
+
+/** Renders, turning a dynamic reference ({{resolve:…}}) that slipped past validation into a 400 naming the field. */
+const renderSafely = (spec: ByobTemplateSpec) => {
+  try {
+    return renderByobTemplate(spec);
+  } catch (e) {
+    if (!(e instanceof DynamicReferenceError)) throw e;
+    throw new ValidationError(e.paths.map((p) => ({ path: p.replace(/^\$\.?/, '') || 'body', message: 'must not contain a CloudFormation dynamic reference ({{resolve:…}})' })));
+  }
 };
 
 /** The template spec of a request: request fields plus configuration, never raw input. */
@@ -127,7 +138,7 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
-  const template = renderByobTemplate(templateSpecFor(deps, record, settings.externalId));
+  const template = renderSafely(templateSpecFor(deps, record, settings.externalId));
   await deps.store.create(record);
 
   let stored;
@@ -148,7 +159,16 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
   const withTemplate = await deps.store.patch(record, { templateKey: stored.key }, deps.clock().toISOString());
 
   if (quick) {
-    const url = quickCreateUrl({ region: record.region, templateUrl: stored.url, stackName: record.launch.stackName, token: token! });
+    let url: string;
+    try {
+      url = quickCreateUrl({ region: record.region, templateUrl: stored.url, stackName: record.launch.stackName, token: token! });
+    } catch (error) {
+      // Not the caller's doing (bucket prefix or region too long for the console): fail the request, free the team.
+      logger.error('quick-create link could not be built', { requestId: id, error: error as Error });
+      return transition(deps, withTemplate, 'FAILED', {
+        failure: { code: 'quick_create_link_failed', message: 'The quick-create link could not be built; use launch mode "direct" or contact the vendor.', resource: null },
+      });
+    }
     const awaiting = await transition(deps, withTemplate, 'AWAITING_CUSTOMER', {
       quickCreate: { url, expiresAt, tokenHash: hashToken(token!), boundAccountId: null },
     });
