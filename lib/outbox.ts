@@ -40,12 +40,25 @@ export const callbackSummary = (url: string, items: OutboxItem[]): CallbackState
   };
 };
 
+const GONE_ERROR = 'the endpoint answered 410 Gone; delivery stopped';
+
+/** How an event that was never sent is closed once its endpoint answered 410. */
+const STOPPED_BY_GONE: Pick<OutboxItem, 'status' | 'lastError' | 'nextAttemptAt'> = {
+  status: 'gone',
+  lastError: 'not sent: the endpoint answered 410 Gone (redeliver to resume)',
+  nextAttemptAt: null,
+};
+
 const applyOutcome = (item: OutboxItem, outcome: DeliveryOutcome, now: Date, random: () => number): OutboxItem => {
   const attempts = item.attempts + 1;
   const base = { ...item, attempts, lastAttemptAt: now.toISOString() };
   if (outcome.kind === 'delivered') return { ...base, status: 'delivered', nextAttemptAt: null, lastError: null };
-  if (outcome.kind === 'gone') return { ...base, status: 'gone', nextAttemptAt: null, lastError: 'the endpoint answered 410 Gone; delivery stopped' };
+  if (outcome.kind === 'gone') return { ...base, status: 'gone', nextAttemptAt: null, lastError: GONE_ERROR };
   const error = outcome.kind === 'refused' ? `refused: ${outcome.reason}` : outcome.error;
+  // The URL itself is against the policy: no retry can help. An address refusal may clear when DNS changes.
+  if (outcome.kind === 'refused' && outcome.permanent) {
+    return { ...base, status: 'dead', nextAttemptAt: null, lastError: `${error}; not retried (the callbackUrl is not allowed)` };
+  }
   const next = nextAttemptAt({
     attempts,
     firstAttemptAt: new Date(item.occurredAt),
@@ -58,11 +71,15 @@ const applyOutcome = (item: OutboxItem, outcome: DeliveryOutcome, now: Date, ran
     : { ...base, status: 'dead', nextAttemptAt: null, lastError: `${error}; gave up after ${attempts} attempts` };
 };
 
-/** Writes the callback summary onto the record (not a status change), retrying if the record moved. */
-const writeSummary = async (deps: OutboxDeps, tenant: string, requestId: string, items: OutboxItem[]) => {
+/**
+ * Writes the callback summary onto the record (not a status change), retrying if the record moved.
+ * The outbox is read again for it, so a run that finishes late cannot put back an older picture.
+ */
+const writeSummary = async (deps: OutboxDeps, tenant: string, requestId: string) => {
   for (let i = 0; i < 5; i++) {
     const record = await deps.store.get(tenant, requestId);
     if (!record?.callback) return;
+    const items = await deps.store.outboxFor(tenant, requestId);
     try {
       await deps.store.patch(record, { callback: callbackSummary(record.callback.url, items) }, deps.clock().toISOString());
       return;
@@ -73,20 +90,41 @@ const writeSummary = async (deps: OutboxDeps, tenant: string, requestId: string,
 };
 
 /**
- * Sends the request's due webhooks in event order, each signed with the tenant's current secrets and
- * the same webhook-id on every attempt; failures are rescheduled with back-off, 410 stops the endpoint.
+ * Sends the request's due webhooks, each signed with the tenant's current secrets and the same
+ * webhook-id on every attempt; failures are rescheduled with back-off.
+ *
+ * One request's events go out in order: an undelivered earlier event holds back every later one,
+ * which waits for the earlier one's retry instead of being tried on its own, so a receiver that
+ * recovers gets them in the order they happened. A dead event no longer holds anything back. Order
+ * rests on event ids (time-ordered) and on one delivery run per request at a time; a concurrent run
+ * (an immediate attempt racing the reconciler) may reorder or repeat, which at-least-once allows.
+ * A 410 closes every remaining and later event of the request without sending it, until a redeliver.
  */
 export const deliverPendingFor = async (deps: OutboxDeps, tenant: string, requestId: string): Promise<number> => {
   const record = await deps.store.get(tenant, requestId);
   if (!record?.callback) return 0;
-  let items = (await deps.store.outboxFor(tenant, requestId)).sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
+  const items = (await deps.store.outboxFor(tenant, requestId)).sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
   const nowIso = deps.clock().toISOString();
   if (!items.some((o) => isDue(o, nowIso))) return 0;
   const settings = await tenantSettings(deps, tenant);
   const random = deps.random ?? Math.random;
+  let gone = items.some((o) => o.status === 'gone');
+  let heldUntil: string | null = null;
   let sent = 0;
-  for (const [index, item] of items.entries()) {
-    if (!isDue(item, nowIso)) continue;
+  for (const item of items) {
+    if (item.status !== 'pending') continue;
+    if (gone) {
+      await deps.store.putOutbox({ ...item, ...STOPPED_BY_GONE });
+      continue;
+    }
+    if (heldUntil !== null) {
+      if (item.nextAttemptAt === null || item.nextAttemptAt < heldUntil) await deps.store.putOutbox({ ...item, nextAttemptAt: heldUntil });
+      continue;
+    }
+    if (!isDue(item, nowIso)) {
+      heldUntil = item.nextAttemptAt;
+      continue;
+    }
     const now = deps.clock();
     const outcome = await deps.sendWebhook({
       url: record.callback.url,
@@ -98,24 +136,11 @@ export const deliverPendingFor = async (deps: OutboxDeps, tenant: string, reques
     });
     const updated = applyOutcome(item, outcome, now, random);
     await deps.store.putOutbox(updated);
-    items[index] = updated;
     sent++;
-    if (updated.status === 'gone') {
-      // 410: the portal retired this endpoint; nothing more goes to it for this request.
-      items = await Promise.all(
-        items.map(async (o) => {
-          if (o.status !== 'pending') return o;
-          const stopped: OutboxItem = { ...o, status: 'gone', nextAttemptAt: null, lastError: 'endpoint gone (410)' };
-          await deps.store.putOutbox(stopped);
-          return stopped;
-        }),
-      );
-      break;
-    }
-    // Keep events in order: a failed earlier event holds back later ones until it is retried.
-    if (updated.status === 'pending') break;
+    gone = updated.status === 'gone';
+    if (updated.status === 'pending') heldUntil = updated.nextAttemptAt;
   }
-  await writeSummary(deps, tenant, requestId, items);
+  await writeSummary(deps, tenant, requestId);
   return sent;
 };
 

@@ -1,3 +1,4 @@
+import { ConflictError } from './errors.js';
 import type { Ids } from './ids.js';
 import { type Store, StaleRecordError, type TenantSettings } from './store.js';
 import { generateWebhookSecret } from './webhook-signing.js';
@@ -35,7 +36,10 @@ export const signingSecrets = (settings: TenantSettings, now: Date): string[] =>
     .filter((s, i) => i === 0 || now.getTime() - Date.parse(settings.webhookSecrets[i - 1]!.createdAt) < ROTATION_OVERLAP_MS)
     .map((s) => s.secret);
 
-/** Adds a new webhook secret in front; the previous one keeps signing for ROTATION_OVERLAP_MS. */
+/**
+ * Adds a new webhook secret in front; the previous one keeps signing for ROTATION_OVERLAP_MS. A
+ * concurrent rotation answers 409 rather than rotating twice, which would retire the secret receivers hold.
+ */
 export const rotateWebhookSecret = async (
   deps: { store: Store; ids: Ids; clock: () => Date },
   tenant: string,
@@ -48,7 +52,12 @@ export const rotateWebhookSecret = async (
     updatedAt: now.toISOString(),
     version: current.version + 1,
   };
-  await deps.store.putSettings(next, current.version);
+  try {
+    await deps.store.putSettings(next, current.version);
+  } catch (e) {
+    if (e instanceof StaleRecordError) throw new ConflictError('The webhook secret was rotated by another request at the same time; read GET /byob/settings.');
+    throw e;
+  }
   return next;
 };
 

@@ -4,8 +4,9 @@
  * every result is an outcome value, not an exception.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { Agent, request } from 'undici';
 import { checkCallbackUrl, isForbiddenAddress, parseIpAddress } from './callback-url.js';
 import { signWebhook } from './webhook-signing.js';
 
@@ -56,7 +57,8 @@ export type DeliveryOutcome =
   | { kind: 'delivered'; status: number }
   | { kind: 'gone'; status: 410 }
   | { kind: 'failed'; status?: number; error: string; retryAfterMs?: number }
-  | { kind: 'refused'; reason: string };
+  /** `permanent`: the URL itself breaks the policy (retrying cannot help); otherwise a resolved address did, which DNS may change. */
+  | { kind: 'refused'; reason: string; permanent: boolean };
 
 /** Default deadline of one attempt. */
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
@@ -125,7 +127,7 @@ type Target = { ok: true; url: URL; address: ResolvedAddress } | { ok: false; ou
 // Resolves once and checks every address; the first address is the one the socket will use.
 const pickTarget = async (deps: DeliveryDeps, rawUrl: string): Promise<Target> => {
   const checked = checkCallbackUrl(rawUrl, { allowLoopback: deps.allowLoopback });
-  if (!checked.ok) return { ok: false, outcome: { kind: 'refused', reason: checked.reason } };
+  if (!checked.ok) return { ok: false, outcome: { kind: 'refused', reason: checked.reason, permanent: true } };
   const { url } = checked;
   const host = stripBrackets(url.hostname);
   const literal = parseIpAddress(host);
@@ -141,10 +143,40 @@ const pickTarget = async (deps: DeliveryDeps, rawUrl: string): Promise<Target> =
   if (!first) return { ok: false, outcome: { kind: 'failed', error: 'DNS lookup returned no address' } };
   for (const answer of answers) {
     const why = isForbiddenAddress(answer.address, { allowLoopback: deps.allowLoopback });
-    if (why) return { ok: false, outcome: { kind: 'refused', reason: `${host} resolves to ${answer.address}: ${why}` } };
+    if (why) return { ok: false, outcome: { kind: 'refused', reason: `${host} resolves to ${answer.address}: ${why}`, permanent: false } };
   }
   return { ok: true, url, address: first };
 };
+
+interface PostOptions {
+  headers: Record<string, string>;
+  body: string;
+  lookup: LookupFunction;
+  servername: string | undefined;
+  signal: AbortSignal;
+}
+
+// One POST on its own socket (no pooled agent, so nothing outlives the attempt), answered with the
+// response head. node:http never follows redirects. Node's own client rather than undici: undici's
+// bundle (its HTTP parser ships as WebAssembly) would be larger than a Lambda's whole size budget.
+const post = (url: URL, o: PostOptions): Promise<IncomingMessage> =>
+  new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const outgoing = send(
+      url,
+      {
+        method: 'POST',
+        headers: o.headers,
+        agent: false,
+        lookup: o.lookup,
+        signal: o.signal,
+        ...(o.servername ? { servername: o.servername } : {}),
+      },
+      resolve,
+    );
+    outgoing.on('error', reject);
+    outgoing.end(o.body);
+  });
 
 const outcomeOf = (status: number, retryAfter: string | undefined, now: Date): DeliveryOutcome => {
   if (status >= 200 && status < 300) return { kind: 'delivered', status };
@@ -173,40 +205,33 @@ export const deliverWebhook = async (deps: DeliveryDeps, req: DeliveryRequest): 
   const { url, address } = target;
   const isLiteral = parseIpAddress(stripBrackets(url.hostname)) !== null;
 
-  const agent = new Agent({
-    connect: {
-      lookup: pinnedLookup(url.hostname, address),
-      timeout: timeoutMs,
-      // SNI names the host, not the pinned IP, so the certificate is checked against the host.
-      ...(isLiteral ? {} : { servername: stripBrackets(url.hostname) }),
-    },
-    connections: 1,
-    pipelining: 1,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
   const controller = new AbortController();
   let timedOut = false;
+  // One deadline for the whole attempt: connect, response head and the body read.
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
   }, timeoutMs);
 
   try {
-    const response = await request(url, {
-      method: 'POST',
-      headers,
+    const response = await post(url, {
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(req.body)) },
       body: req.body,
-      dispatcher: agent,
+      lookup: pinnedLookup(url.hostname, address),
+      // SNI names the host, not the pinned IP, so the certificate is checked against the host.
+      servername: isLiteral ? undefined : stripBrackets(url.hostname),
       signal: controller.signal,
     });
-    await drain(response.body, deps.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES).catch(() => undefined);
-    return outcomeOf(response.statusCode, firstHeader(response.headers['retry-after']), deps.clock.now());
+    try {
+      await drain(response, deps.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES).catch(() => undefined);
+    } finally {
+      response.destroy();
+    }
+    return outcomeOf(response.statusCode ?? 0, firstHeader(response.headers['retry-after']), deps.clock.now());
   } catch (error) {
     if (timedOut) return { kind: 'failed', error: `timed out after ${timeoutMs} ms` };
     return { kind: 'failed', error: `connection failed (${errorCode(error) ?? 'error'})` };
   } finally {
     clearTimeout(timer);
-    await agent.destroy().catch(() => undefined);
   }
 };

@@ -39,22 +39,33 @@ const headerRecord = (req: IncomingMessage): Record<string, string> => {
   return out;
 };
 
-const verify = (secret: string | undefined, body: string, headers: Record<string, string>): string => {
-  if (!secret) return 'no secret configured';
+/**
+ * `Webhook#verify` of the standardwebhooks library, as a receiver whose clock reads `at` (the library
+ * reads `Date.now()` for its ±5 min window, so it is pointed at the injected time for this one
+ * synchronous call). Returns 'ok' or the library's error message.
+ */
+export const verifyAt = (secret: string, body: string, headers: Record<string, string>, at?: Date): string => {
+  const realNow = Date.now;
+  if (at) Date.now = () => at.getTime();
   try {
     new Webhook(secret).verify(body, headers);
     return 'ok';
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
+  } finally {
+    Date.now = realNow;
   }
 };
 
+const verify = (secret: string | undefined, body: string, headers: Record<string, string>, at?: Date): string =>
+  secret ? verifyAt(secret, body, headers, at) : 'no secret configured';
+
 /**
- * Starts a receiver on 127.0.0.1:0 (or `host`). A delivery that does not verify with `secret` gets 400;
- * one that does gets `reply(n)` (200 by default).
+ * Starts a receiver on 127.0.0.1:0 (or `host`). A delivery that does not verify with `secret` (at
+ * `now()`, the real clock by default) gets 400; one that does gets `reply(n)` (200 by default).
  */
 export const startReceiver = async (
-  options: { secret?: string; host?: string; reply?: (n: number, received: Received) => Reply } = {},
+  options: { secret?: string; host?: string; now?: () => Date; reply?: (n: number, received: Received) => Reply } = {},
 ): Promise<Receiver> => {
   const received: Received[] = [];
   const sockets = new Set<Socket>();
@@ -72,7 +83,7 @@ export const startReceiver = async (
         headers,
         body,
         remoteAddress: req.socket.remoteAddress,
-        verified: verify(options.secret, body, headers),
+        verified: verify(options.secret, body, headers, options.now?.()),
       };
       received.push(entry);
       const reply: Reply =
