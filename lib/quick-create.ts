@@ -15,6 +15,8 @@ export class QuickCreateUrlTooLongError extends Error {
  * registration handler checks the token and binds the first account that uses it.
  */
 export const quickCreateUrl = (input: { region: string; templateUrl: string; stackName: string; token: string }): string => {
+  // The region becomes part of the console's host name: only a region code may go there.
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(input.region)) throw new RangeError(`${input.region} is not an AWS region code`);
   const query = [
     `templateURL=${encodeURIComponent(input.templateUrl)}`,
     `stackName=${encodeURIComponent(input.stackName)}`,

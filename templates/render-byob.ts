@@ -352,6 +352,14 @@ export const renderByobTemplate = (spec: ByobTemplateSpec): CfnTemplate => {
   };
   const quick = spec.quickCreate;
   if (quick !== null) {
+    // Nothing is created before the stack has registered: a refused link (bad token, another account,
+    // expired) creates nothing, and any later failure rolls back through ByobStarted's Delete, which
+    // reports it. Only resources with no other dependency need the edge (more would be cfn-lint W3005).
+    for (const [id, resource] of Object.entries(resources)) {
+      if (![...referencedLogicalIds(resource.Properties)].some((dep) => dep in resources)) {
+        resources[id] = { ...resource, DependsOn: [...(resource.DependsOn ?? []), LOGICAL_IDS.started] };
+      }
+    }
     resources[LOGICAL_IDS.started] = registration(spec, quick.registrationTopicArn, 'started', {}, []);
     const ready: Partial<RegistrationProperties> = {
       ...resultValues(spec),

@@ -25,6 +25,7 @@ def install(base_url: str | None = None) -> None:
         custom_resources,
         http_routes,
         iam_role,
+        kms_cross_account,
         kms_key,
         s3_bucket,
         s3_policy,
@@ -36,6 +37,7 @@ def install(base_url: str | None = None) -> None:
     s3_bucket.install()
     s3_policy.install()
     kms_key.install()
+    kms_cross_account.install()
     iam_role.install()
     sns_delivery.install()
     template_url.install()

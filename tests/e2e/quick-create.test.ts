@@ -1,0 +1,217 @@
+import {
+  type Capability,
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  type Stack,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../../lib/config.js';
+import { makeDeps } from '../../lib/deps.js';
+import { reconcile } from '../../lib/reconcile.js';
+import type { LocalStack } from '../../scripts/local-stack.js';
+import { LOCAL_NAMES } from '../../scripts/local-aws.js';
+import { call, directBody, emulatorClient, startApi, waitForStatus } from '../support/local-api.js';
+
+// Quick-create end to end, as `npm start` runs it: the API through serverless-offline over the emulator.
+// A "customer" in a second emulator account creates the stack from the link exactly as the console
+// would (the link's templateURL and param_ values). The custom resources' requests are NOT built by
+// this test or any harness: the emulator's own CloudFormation (scripts/emulator/byob_moto, "SNS-backed
+// custom resources" in its README) publishes each request to the region's registration topic, SNS
+// delivers it to the local SNS→Lambda bridge, serverless-offline runs handlers/registration, and the
+// handler PUTs its answer to the emulator's ResponseURL, which the waiting stack operation reads.
+const REGION = 'eu-central-1';
+const CUSTOMER = '111111111111';
+const OTHER_CUSTOMER = '222222222222';
+
+let stack: LocalStack;
+let token: string;
+
+beforeAll(async () => {
+  stack = await startApi();
+  token = await stack.token('e2e-quick-create');
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const quickCreateBody = (over: Record<string, unknown> = {}) => directBody({ region: REGION, launch: { mode: 'quick-create' }, ...over });
+
+/** The customer's own clients: credentials of a role in `account`, from the emulator's STS. */
+const customer = async (account: string) => {
+  const sts = new STSClient(emulatorClient(stack.emulatorEndpoint, REGION));
+  const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/byob-customer`, RoleSessionName: 'console' }));
+  const credentials = { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! };
+  const target = { endpoint: stack.emulatorEndpoint, region: REGION, credentials };
+  return {
+    cfn: new CloudFormationClient({ ...target, maxAttempts: 1 }),
+    s3: new S3Client({ ...target, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
+  };
+};
+
+/**
+ * What the console does with a quick-create link: reads the template at templateURL, fills the
+ * parameters from the link's param_ values, asks for the IAM acknowledgement when the template has IAM
+ * resources, and calls CreateStack in the link's region with the customer's credentials.
+ */
+const launchFromLink = async (link: string, account: string) => {
+  const url = new URL(link);
+  expect(url.host).toBe(`${REGION}.console.aws.amazon.com`);
+  const [route, query = ''] = url.hash.slice(1).split('?');
+  expect(route).toBe('/stacks/quickcreate');
+  const params = new URLSearchParams(query);
+  const templateURL = params.get('templateURL')!;
+  const template = new URL(templateURL);
+  expect(template.host).toBe(`${LOCAL_NAMES.templatesBucketPrefix}-${REGION}.s3.${REGION}.amazonaws.com`);
+  const { cfn, s3 } = await customer(account);
+  const body = JSON.parse(
+    (await (await s3.send(new GetObjectCommand({ Bucket: template.host.split('.s3.')[0], Key: template.pathname.slice(1) }))).Body!.transformToString()) as string,
+  ) as { Parameters?: Record<string, { NoEcho?: boolean }>; Resources: Record<string, { Type: string }> };
+  const parameters = [...params].filter(([k]) => k.startsWith('param_')).map(([k, v]) => ({ ParameterKey: k.slice('param_'.length), ParameterValue: v }));
+  // The console drops NoEcho parameters and ones the template does not declare: neither may be in the link.
+  for (const p of parameters) expect(body.Parameters?.[p.ParameterKey!], p.ParameterKey).toMatchObject({ Type: 'String' });
+  expect(Object.values(body.Parameters ?? {}).filter((p) => p.NoEcho)).toEqual([]);
+  const capabilities: Capability[] = Object.values(body.Resources).some((r) => r.Type.startsWith('AWS::IAM::')) ? ['CAPABILITY_IAM'] : [];
+  const { StackId } = await cfn.send(
+    new CreateStackCommand({ StackName: params.get('stackName')!, TemplateURL: templateURL, Parameters: parameters, Capabilities: capabilities }),
+  );
+  return { stackId: StackId!, cfn, s3 };
+};
+
+/** Polls DescribeStacks (as the customer) until the stack leaves every *_IN_PROGRESS status. */
+const settled = async (cfn: CloudFormationClient, stackId: string, timeoutMs = 180_000): Promise<Stack> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0];
+    if (s && !s.StackStatus?.endsWith('_IN_PROGRESS')) return s;
+    if (Date.now() > deadline) throw new Error(`stack ${stackId} still ${s?.StackStatus} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+};
+
+const eventsOf = async (cfn: CloudFormationClient, stackId: string): Promise<StackEvent[]> => (await cfn.send(new DescribeStackEventsCommand({ StackName: stackId }))).StackEvents ?? [];
+
+const post = async (body: Record<string, unknown>) => {
+  const posted = await call(stack, 'POST', '/byob', { token, body });
+  expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+  expect(posted.body).toMatchObject({ status: 'AWAITING_CUSTOMER', launch: { mode: 'quick-create', stackId: null } });
+  expect(posted.body.quickCreateUrl.length).toBeLessThanOrEqual(1024);
+  return posted.body as { id: string; quickCreateUrl: string; quickCreateExpiresAt: string; bucketName: string };
+};
+
+describe('quick-create, end to end', () => {
+  it('the customer launches the link from another account; the stack reports back and the request is READY with outputs, verified', async () => {
+    const rec = await post(quickCreateBody({ team: 'qc-ready', accessRole: { enabled: true } }));
+
+    const { stackId, cfn } = await launchFromLink(rec.quickCreateUrl, CUSTOMER);
+    const done = await settled(cfn, stackId);
+
+    expect(done.StackStatus, JSON.stringify((await eventsOf(cfn, stackId)).filter((e) => e.ResourceStatus?.endsWith('FAILED')))).toBe('CREATE_COMPLETE');
+    const ready = await waitForStatus(stack, token, rec.id, ['READY', 'FAILED'], 60_000);
+    expect(ready.status, JSON.stringify(ready.failure ?? ready.verification)).toBe('READY');
+    expect(ready.outputs).toMatchObject({
+      bucketName: rec.bucketName,
+      bucketArn: `arn:aws:s3:::${rec.bucketName}`,
+      region: REGION,
+      accountId: CUSTOMER,
+      roleArn: expect.stringMatching(new RegExp(`^arn:aws:iam::${CUSTOMER}:role/`)),
+    });
+    expect(ready.outputs.kmsKeyArn).toMatch(new RegExp(`^arn:aws:kms:${REGION}:${CUSTOMER}:key/`));
+    expect(ready.launch).toMatchObject({ stackId });
+    expect(ready.verification.status).toBe('passed');
+    // Both registrations were answered by our handler, as the stack's events show.
+    const events = await eventsOf(cfn, stackId);
+    expect(events.filter((e) => e.ResourceType === 'Custom::ByobRegistration' && e.ResourceStatus === 'CREATE_COMPLETE').map((e) => e.LogicalResourceId).sort()).toEqual([
+      'ByobReady',
+      'ByobStarted',
+    ]);
+  });
+
+  it('a resource that fails rolls the stack back; the "started" Delete makes the request FAILED with a reason', async () => {
+    const taken = `qc-taken-${Date.now().toString(36)}`;
+    const vendorS3 = new S3Client({ ...emulatorClient(stack.emulatorEndpoint, REGION), forcePathStyle: true });
+    await vendorS3.send(new CreateBucketCommand({ Bucket: taken, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    const rec = await post(quickCreateBody({ team: 'qc-broken', bucketName: taken }));
+
+    const { stackId, cfn } = await launchFromLink(rec.quickCreateUrl, CUSTOMER);
+    const done = await settled(cfn, stackId);
+
+    expect(done.StackStatus).toBe('ROLLBACK_COMPLETE');
+    const events = await eventsOf(cfn, stackId);
+    expect(events.find((e) => e.ResourceStatus === 'CREATE_FAILED')?.LogicalResourceId).toBe('ByobBucket');
+    expect(events.some((e) => e.LogicalResourceId === 'ByobStarted' && e.ResourceStatus === 'DELETE_COMPLETE')).toBe(true);
+    const failed = await waitForStatus(stack, token, rec.id, ['FAILED', 'READY'], 60_000);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.failure).toMatchObject({ code: 'stack_rolled_back', message: expect.stringMatching(/rolled back.*Events tab/s) });
+    expect(failed.launch.stackId).toBe(stackId);
+  });
+
+  it('a second AWS account reusing a bound link is refused: its stack fails and creates nothing, the request is untouched', async () => {
+    const rec = await post(quickCreateBody({ team: 'qc-shared', encryption: { type: 'sse-s3' } }));
+    const first = await launchFromLink(rec.quickCreateUrl, CUSTOMER);
+    expect((await settled(first.cfn, first.stackId)).StackStatus).toBe('CREATE_COMPLETE');
+    const before = await waitForStatus(stack, token, rec.id, ['READY', 'FAILED'], 60_000);
+    expect(before.status).toBe('READY');
+
+    const second = await launchFromLink(rec.quickCreateUrl, OTHER_CUSTOMER);
+    const done = await settled(second.cfn, second.stackId);
+
+    expect(done.StackStatus).toBe('ROLLBACK_COMPLETE');
+    const events = await eventsOf(second.cfn, second.stackId);
+    const refused = events.find((e) => e.ResourceStatus === 'CREATE_FAILED');
+    expect(refused).toMatchObject({ LogicalResourceId: 'ByobStarted', ResourceStatusReason: expect.stringMatching(/already used from another AWS account/) });
+    expect(events.filter((e) => e.ResourceStatus === 'CREATE_COMPLETE' && e.ResourceType !== 'AWS::CloudFormation::Stack')).toEqual([]);
+    const after = await call(stack, 'GET', `/byob/${rec.id}`, { token });
+    expect(after.body).toEqual(before);
+  });
+
+  it('a link not used in time is EXPIRED by the reconciler; launching it afterwards is refused and changes nothing', async () => {
+    const rec = await post(quickCreateBody({ team: 'qc-stale' }));
+
+    // The reconciler as the schedule runs it, in-process against the same emulator and table, with its
+    // clock injected past the link's expiry (the Lambda's own clock cannot be moved).
+    const env = {
+      LOCAL_MODE: 'true',
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: stack.emulatorEndpoint,
+      TABLE_NAME: LOCAL_NAMES.table,
+      IDEMPOTENCY_TABLE_NAME: LOCAL_NAMES.idempotencyTable,
+      SERVICE_ACCOUNT_ID: LOCAL_NAMES.accountId,
+      TEMPLATES_BUCKET_PREFIX: LOCAL_NAMES.templatesBucketPrefix,
+      STACK_EVENTS_TOPIC_NAME: LOCAL_NAMES.stackEventsTopic,
+      REGISTRATION_TOPIC_NAME: LOCAL_NAMES.registrationTopic,
+      VENDOR_ACCOUNT_ID: '830241207209',
+      AUTH_ISSUER: 'byob-local',
+      AUTH_AUDIENCE: 'byob-api',
+      AUTH_JWKS: '{"keys":[]}',
+    };
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
+    try {
+      const expiry = Date.parse(rec.quickCreateExpiresAt);
+      expect(expiry).toBeGreaterThan(Date.now());
+      const early = makeDeps(parseConfig(env), { clock: () => new Date(expiry - 60_000) });
+      await reconcile(early);
+      expect((await call(stack, 'GET', `/byob/${rec.id}`, { token })).body.status).toBe('AWAITING_CUSTOMER');
+      const late = makeDeps(parseConfig(env), { clock: () => new Date(expiry + 1000) });
+      expect((await reconcile(late)).errors).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const expired = await call(stack, 'GET', `/byob/${rec.id}`, { token });
+    expect(expired.body.status).toBe('EXPIRED');
+
+    const { stackId, cfn, s3 } = await launchFromLink(rec.quickCreateUrl, CUSTOMER);
+    const done = await settled(cfn, stackId);
+
+    expect(done.StackStatus).toBe('ROLLBACK_COMPLETE');
+    const refused = (await eventsOf(cfn, stackId)).find((e) => e.ResourceStatus === 'CREATE_FAILED');
+    expect(refused).toMatchObject({ LogicalResourceId: 'ByobStarted', ResourceStatusReason: expect.stringMatching(/expired/) });
+    await expect(s3.send(new HeadBucketCommand({ Bucket: rec.bucketName }))).rejects.toThrow();
+    expect((await call(stack, 'GET', `/byob/${rec.id}`, { token })).body).toEqual(expired.body);
+  });
+});
