@@ -1,15 +1,15 @@
-import { type Deps, deps } from '../lib/deps.js';
+import { type CoreDeps, coreDeps } from '../lib/core-deps.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http.js';
 import { toView } from '../lib/record.js';
 import { IdPath } from '../lib/schemas.js';
 
 /** GET /byob/{id}: served from DynamoDB only, so polling costs CloudFormation nothing. */
-export const makeHandler = (d: Deps) =>
+export const makeHandler = (d: CoreDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => {
     const record = await d.store.get(tenant, params.id);
     if (!record) throw new NotFoundError();
     return { statusCode: 200, body: toView(record) };
   });
 
-export const handler = makeHandler(deps());
+export const handler = makeHandler(coreDeps());

@@ -1,11 +1,11 @@
-import { type Deps, deps } from '../lib/deps.js';
+import { type TemplateReadDeps, templateReadDeps } from '../lib/core-deps.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http.js';
 import { IdPath } from '../lib/schemas.js';
 import { readTemplate } from '../lib/template-store.js';
 
 /** GET /byob/{id}/template: the template exactly as it was stored and launched. */
-export const makeHandler = (d: Deps) =>
+export const makeHandler = (d: TemplateReadDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => {
     const record = await d.store.get(tenant, params.id);
     if (!record?.templateKey) throw new NotFoundError();
@@ -13,4 +13,4 @@ export const makeHandler = (d: Deps) =>
     return { statusCode: 200, body: template };
   });
 
-export const handler = makeHandler(deps());
+export const handler = makeHandler(templateReadDeps());

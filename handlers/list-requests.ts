@@ -1,13 +1,13 @@
-import { type Deps, deps } from '../lib/deps.js';
+import { type CoreDeps, coreDeps } from '../lib/core-deps.js';
 import { httpHandler } from '../lib/http.js';
 import { toView } from '../lib/record.js';
 import { ListQuery } from '../lib/schemas.js';
 
 /** GET /byob: the tenant's requests, newest first. */
-export const makeHandler = (d: Deps) =>
+export const makeHandler = (d: CoreDeps) =>
   httpHandler(d, { query: ListQuery }, async ({ query, tenant }) => {
     const page = await d.store.list(tenant, query);
     return { statusCode: 200, body: { items: page.items.map(toView), nextCursor: page.nextCursor } };
   });
 
-export const handler = makeHandler(deps());
+export const handler = makeHandler(coreDeps());

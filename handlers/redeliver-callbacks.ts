@@ -1,4 +1,4 @@
-import { type Deps, deps } from '../lib/deps.js';
+import { type OutboxOnlyDeps, outboxDeps } from '../lib/core-deps.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http.js';
 import { redeliver } from '../lib/outbox.js';
@@ -6,11 +6,11 @@ import { toView } from '../lib/record.js';
 import { IdPath } from '../lib/schemas.js';
 
 /** POST /byob/{id}/callbacks/redeliver: requeues every undelivered webhook of the request. */
-export const makeHandler = (d: Deps) =>
+export const makeHandler = (d: OutboxOnlyDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => {
     if (!(await d.store.get(tenant, params.id))) throw new NotFoundError();
     await redeliver(d, tenant, params.id);
     return { statusCode: 202, body: toView((await d.store.get(tenant, params.id))!) };
   });
 
-export const handler = makeHandler(deps());
+export const handler = makeHandler(outboxDeps());

@@ -1,12 +1,12 @@
-import { type Deps, deps } from '../lib/deps.js';
+import { type CoreDeps, coreDeps } from '../lib/core-deps.js';
 import { httpHandler } from '../lib/http.js';
 import { settingsView, tenantSettings } from '../lib/settings.js';
 
 /** GET /byob/settings: ExternalId, vendor account and webhook signing secret(s) of the caller's tenant. */
-export const makeHandler = (d: Deps) =>
+export const makeHandler = (d: CoreDeps) =>
   httpHandler(d, {}, async ({ tenant }) => ({
     statusCode: 200,
     body: settingsView(await tenantSettings(d, tenant), d.config.vendor.accountId, d.clock()),
   }));
 
-export const handler = makeHandler(deps());
+export const handler = makeHandler(coreDeps());

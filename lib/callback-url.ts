@@ -296,6 +296,8 @@ export const checkCallbackUrl = (raw: string, opts: CallbackPolicyOptions): Call
   } catch {
     return refuse('not a valid absolute URL');
   }
+  // The URL parser silently drops or encodes these, so the URL called would differ from the one shown.
+  if (/[\u0000-\u0020\u007f]/.test(raw)) return refuse('spaces and control characters are not allowed (percent-encode them)');
   const host = url.hostname.toLowerCase();
   const loopback = opts.allowLoopback && isLoopbackHost(host);
 

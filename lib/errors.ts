@@ -119,3 +119,13 @@ export const toProblem = (error: unknown): Problem => {
     detail: 'The service could not complete the request; try again later.',
   };
 };
+
+/** 429: the tenant used up its request budget for the current window; `retryAfterSeconds` becomes Retry-After. */
+export class TooManyRequestsError extends AppError {
+  override name = 'TooManyRequestsError';
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, limit: number, windowSeconds: number) {
+    super(429, 'rate-limited', 'Too many requests', `At most ${limit} requests per ${windowSeconds} s per tenant; retry in ${retryAfterSeconds} s.`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

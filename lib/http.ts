@@ -7,10 +7,12 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   toProblem,
+  TooManyRequestsError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.js';
 import { logger } from './logger.js';
+import type { RateLimiter } from './rate-limit.js';
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -25,6 +27,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
 };
 
+/** What the HTTP stack needs: who the caller is, and (optionally) the caller's request budget. */
+export interface HttpDeps {
+  authenticate: Authenticate;
+  rateLimit?: RateLimiter;
+}
 
 /** What a route handler returns. */
 export interface HttpResult {
@@ -60,7 +67,9 @@ export const fieldProblems = (error: z.ZodError, prefix = ''): FieldProblem[] =>
   });
 
 const parseBody = (event: APIGatewayProxyEventV2, headers: Record<string, string>): unknown => {
-  const raw = event.body ?? '';
+  // API Gateway always sends a string; serverless-offline hands falsy JSON bodies (false, 0, null) over parsed.
+  const body: unknown = event.body;
+  const raw = typeof body === 'string' ? body : body === undefined || body === null ? '' : JSON.stringify(body);
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   if (text.trim() === '') return undefined;
@@ -85,7 +94,7 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
  * missing ones, so probing ids tells nothing.
  */
 export const httpHandler = <B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
-  deps: { authenticate: Authenticate },
+  deps: HttpDeps,
   spec: { body?: B; query?: Q; params?: P; auth?: boolean },
   route: (input: HttpInput<Out<B>, Out<Q>, Out<P>>) => Promise<HttpResult>,
 ) =>
@@ -93,11 +102,14 @@ export const httpHandler = <B extends Schema | undefined = undefined, Q extends 
     .onError(async (request) => {
       const problem = toProblem(request.error);
       if (problem.status >= 500) logger.error('request failed', { error: request.error as Error, path: request.event.rawPath });
-      request.response = json(problem.status, problem, {}, 'application/problem+json');
+      const headers: Record<string, string> =
+        request.error instanceof TooManyRequestsError ? { 'retry-after': String(request.error.retryAfterSeconds) } : {};
+      request.response = json(problem.status, problem, headers, 'application/problem+json');
     })
     .handler(async (event) => {
       const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
       const tenant = spec.auth === false ? '' : await deps.authenticate(headers.authorization);
+      if (tenant && deps.rateLimit) await deps.rateLimit(tenant);
       const params = spec.params ? spec.params.safeParse(event.pathParameters ?? {}) : undefined;
       if (params && !params.success) throw new NotFoundError();
       const query = spec.query ? spec.query.safeParse(event.queryStringParameters ?? {}) : undefined;

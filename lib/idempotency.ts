@@ -1,10 +1,19 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context } from 'aws-lambda';
 import { ConflictError, DependencyError, UnprocessableError } from './errors.js';
 
 /** How long an Idempotency-Key is remembered (documented in the README: at least 24 h). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * How long a call may hold its key in flight: the HTTP functions' timeout (serverless.yml
+ * `provider.timeout`). Powertools takes this from the Lambda context; our idempotent function is not the
+ * handler, so without it a call killed mid-way (timeout, crash) would leave its key "in progress" for
+ * the full TTL and every retry would answer 409 for a day.
+ */
+export const IN_FLIGHT_LIMIT_MS = 29_000;
 
 interface Keyed<B> {
   tenant: string;
@@ -31,6 +40,8 @@ export const makeIdempotentCreate = <B, R>(
     throwOnNoIdempotencyKey: true,
     useLocalCache: false,
   });
+  // Each call saves its in-progress record with expiry = now + this, an upper bound on its lifetime.
+  config.registerLambdaContext({ getRemainingTimeInMillis: () => IN_FLIGHT_LIMIT_MS } as Context);
   const idempotent = makeIdempotent(async (input: Keyed<B>) => create(input.tenant, input.body), { persistenceStore, config });
   return async (tenant, key, body) => {
     try {

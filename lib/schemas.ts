@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AWS_REGIONS } from './regions.js';
 
 const ACCOUNT_ID = /^\d{12}$/;

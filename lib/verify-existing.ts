@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { bucketNameProblem, connectionStringProblems, parseConnectionString } from './connection-string.js';
 import { ValidationError } from './errors.js';
 import { verifyBucket, type BucketExpectation, type VerificationResult, type VerifyOptions } from './verify.js';

@@ -1,0 +1,181 @@
+/**
+ * Per-handler bundles: the deployable zips' sizes, the SDK clients each bundle carries, cold import
+ * time against a bundle of only those clients, and the peak RSS of one cold invocation.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build, type BuildOptions } from 'esbuild';
+import { median } from './stats.js';
+
+/** The options of serverless.yml `custom.esbuild`, as serverless-esbuild hands them to esbuild. */
+export const ESBUILD_OPTIONS: BuildOptions = {
+  bundle: true,
+  minify: true,
+  sourcemap: false,
+  target: 'node20',
+  platform: 'node',
+  format: 'esm',
+  mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+  logLevel: 'error',
+};
+
+/** The SDK clients a bundle may carry, by package. */
+export const CLIENT_PACKAGES = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts', 'sns'] as const;
+type Client = (typeof CLIENT_PACKAGES)[number];
+
+const FULL: Client[] = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts'];
+
+/** The clients each function needs, by what its code calls (not by what its bundle happens to hold). */
+export const CLIENTS_USED: Record<string, Client[]> = {
+  createRequest: FULL, // template to S3, CreateStack, AssumeRole of a customer role
+  deleteRequest: FULL, // DeleteStack through clientsFor (vendor or assumed)
+  verifyRequest: FULL, // S3 and KMS checks through clientsFor (assumed role: STS)
+  stackEvents: FULL, // DescribeStackEvents, verification, webhooks
+  registration: FULL, // verification after quick-create, webhooks
+  reconcile: FULL, // every overdue path: stacks, verification, webhooks
+  getRequest: ['dynamodb'],
+  listRequests: ['dynamodb'],
+  settings: ['dynamodb'],
+  rotateWebhookSecret: ['dynamodb'],
+  redeliverCallbacks: ['dynamodb'],
+  getTemplate: ['dynamodb', 's3'],
+  verifyExisting: ['dynamodb', 's3', 'kms'], // the table only for the tenant rate limit
+  openapi: [],
+};
+
+/** A function of serverless.yml and its handler source file. */
+export interface FunctionEntry {
+  name: string;
+  source: string;
+}
+
+/** The functions of serverless.yml (name, then `handler: handlers/x.handler`). */
+export const functionsOf = (root: string): FunctionEntry[] => {
+  const yml = readFileSync(join(root, 'serverless.yml'), 'utf8');
+  return [...yml.matchAll(/^ {2}([A-Za-z0-9]+):\n {4}handler: (handlers\/[\w-]+)\.handler$/gm)].map((m) => ({ name: m[1]!, source: `${m[2]!}.ts` }));
+};
+
+/** What one bundle holds. */
+export interface BundleInfo {
+  name: string;
+  file: string;
+  gzipBytes: number;
+  clients: Client[];
+}
+
+const clientsIn = (inputs: Record<string, { bytesInOutput: number }>): Client[] =>
+  CLIENT_PACKAGES.filter((c) =>
+    // A client counts when its package contributes real code (an unused import leaves a few bytes).
+    Object.entries(inputs).some(([path, v]) => path.includes(`node_modules/@aws-sdk/client-${c}/`) && v.bytesInOutput > 2048),
+  );
+
+/** Builds every handler with the deployment's options into `outDir`. */
+export const buildHandlers = async (root: string, outDir: string, fns: FunctionEntry[]): Promise<BundleInfo[]> => {
+  mkdirSync(outDir, { recursive: true });
+  const out: BundleInfo[] = [];
+  for (const fn of fns) {
+    const file = join(outDir, `${fn.name}.mjs`);
+    const r = await build({ ...ESBUILD_OPTIONS, absWorkingDir: root, entryPoints: [fn.source], outfile: file, metafile: true });
+    const inputs = Object.values(r.metafile.outputs)[0]!.inputs;
+    out.push({ name: fn.name, file, gzipBytes: gzipSync(readFileSync(file), { level: 9 }).length, clients: clientsIn(inputs) });
+  }
+  return out;
+};
+
+const CLIENT_CLASS: Record<Client, string> = {
+  dynamodb: 'DynamoDBClient',
+  s3: 'S3Client',
+  cloudformation: 'CloudFormationClient',
+  kms: 'KMSClient',
+  sts: 'STSClient',
+  sns: 'SNSClient',
+};
+
+/** Builds the baseline for a set of clients: a bundle that imports and constructs only them. */
+export const buildBaseline = async (root: string, outDir: string, clients: readonly Client[]): Promise<string> => {
+  const key = clients.length ? clients.join('+') : 'none';
+  const file = join(outDir, `baseline-${key}.mjs`);
+  const lines = clients.map((c) => `import { ${CLIENT_CLASS[c]} } from '@aws-sdk/client-${c}';`);
+  if (clients.includes('dynamodb')) lines.push("import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';");
+  const made = clients.map((c) =>
+    c === 'dynamodb' ? 'DynamoDBDocumentClient.from(new DynamoDBClient({}))' : `new ${CLIENT_CLASS[c]}({})`,
+  );
+  lines.push(`export const clients = [${made.join(', ')}];`, 'export const handler = async () => clients.length;');
+  await build({ ...ESBUILD_OPTIONS, absWorkingDir: root, stdin: { contents: lines.join('\n'), resolveDir: root, loader: 'ts' }, outfile: file });
+  return file;
+};
+
+/** Runs `npx serverless package` and returns each zip's size. */
+export const packageZips = (root: string): Record<string, number> => {
+  execFileSync('npx', ['serverless', 'package'], {
+    cwd: root,
+    stdio: 'pipe',
+    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    timeout: 300_000,
+  });
+  const dir = join(root, '.serverless');
+  const sizes: Record<string, number> = {};
+  for (const f of readdirSync(dir)) if (f.endsWith('.zip')) sizes[f.replace(/\.zip$/, '')] = statSync(join(dir, f)).size;
+  return sizes;
+};
+
+/** What one fresh process measured. */
+export interface ProcessSample {
+  importMs: number;
+  maxRssKb: number;
+  invoked?: string;
+}
+
+// Imports the bundle (timed inside the process, so node's own start-up is not counted), optionally
+// invokes its handler once, and reports resourceUsage().maxRSS.
+const CHILD = `
+const [file, eventJson] = process.argv.slice(1);
+const t0 = performance.now();
+const m = await import(file);
+const importMs = performance.now() - t0;
+let invoked;
+if (eventJson) {
+  try { const r = await m.handler(JSON.parse(eventJson), {}); invoked = typeof r === 'object' && r && 'statusCode' in r ? 'HTTP ' + r.statusCode : 'ok'; }
+  catch (e) { invoked = 'threw ' + (e && e.name); }
+}
+process.stdout.write(JSON.stringify({ importMs, maxRssKb: process.resourceUsage().maxRSS, invoked }));
+process.exit(0);
+`;
+
+/** One fresh `node` process importing (and optionally invoking) a bundle. */
+export const freshProcess = (file: string, env: NodeJS.ProcessEnv, event?: unknown): Promise<ProcessSample> =>
+  new Promise((resolve, reject) => {
+    const args = ['--input-type=module', '--no-warnings', '-e', CHILD, file, ...(event === undefined ? [] : [JSON.stringify(event)])];
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      try {
+        resolve(JSON.parse(out) as ProcessSample);
+      } catch {
+        reject(new Error(`${file}: exit ${code}: ${err.slice(0, 500)}`));
+      }
+    });
+  });
+
+/** Median cold import of each file over `runs` fresh processes, interleaved so load drift hits all alike. */
+export const coldImports = async (files: readonly string[], env: NodeJS.ProcessEnv, runs: number): Promise<Map<string, number>> => {
+  const samples = new Map<string, number[]>(files.map((f) => [f, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const f of files) samples.get(f)!.push((await freshProcess(f, env)).importMs);
+  }
+  return new Map([...samples].map(([f, xs]) => [f, median(xs)]));
+};
+
+/** Writes a file only if missing (a scratch directory for bundles). */
+export const ensureDir = (dir: string): string => {
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, '.gitignore'), '*\n');
+  return dir;
+};

@@ -1,0 +1,68 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { documentClientOf, makeDynamo } from '../../../lib/aws.js';
+import { dynamoRateLimiter } from '../../../lib/rate-limit.js';
+import { makeWorld, send, type World } from './world.js';
+
+// The per-tenant budget (lib/rate-limit.ts) on the emulator's DynamoDB, through real handlers. Time is
+// injected, so windows open and close without waiting.
+let world: World;
+let now: Date;
+
+beforeAll(async () => {
+  world = await makeWorld();
+});
+
+const limited = (limit: number, table = world.cfg.tableName) =>
+  world.deps({
+    rateLimit: dynamoRateLimiter(documentClientOf(makeDynamo({ region: world.cfg.region, endpoint: world.endpoint })), table, () => now, { limit, windowSeconds: 60 }),
+  });
+
+describe('per-tenant throttling', () => {
+  it('answers 429 problem+json with Retry-After once a tenant spends its window, on every route, and never touches another tenant', async () => {
+    now = new Date('2030-01-01T00:00:10.000Z');
+    const deps = limited(3);
+    const noisy = world.tenant('noisy');
+    const quiet = world.tenant('quiet');
+    const [noisyToken, quietToken] = [await world.token(noisy), await world.token(quiet)];
+    const list = await world.handler('GET /byob', deps);
+    const settings = await world.handler('GET /byob/settings', deps);
+
+    for (let i = 0; i < 3; i++) expect((await send(list, { method: 'GET', route: '/byob', token: noisyToken })).status).toBe(200);
+    const refused = await send(settings, { method: 'GET', route: '/byob/settings', token: noisyToken });
+    expect(refused.status).toBe(429);
+    expect(refused.headers['content-type']).toBe('application/problem+json');
+    expect(refused.headers['retry-after']).toBe('50');
+    expect(refused.headers['x-frame-options']).toBe('DENY');
+    expect(refused.body).toMatchObject({ status: 429, type: expect.stringMatching(/rate-limited$/) });
+
+    expect((await send(list, { method: 'GET', route: '/byob', token: quietToken })).status).toBe(200);
+
+    now = new Date('2030-01-01T00:01:00.000Z');
+    expect((await send(list, { method: 'GET', route: '/byob', token: noisyToken })).status).toBe(200);
+
+    // The counters are the tenant's own items, kept only a while (TTL).
+    const counters = (await world.itemsOf(noisy)).filter((i) => i.sk?.S?.startsWith('LIMIT#'));
+    expect(counters.map((c) => [c.sk?.S, c.count?.N])).toEqual([
+      ['LIMIT#2030-01-01T00:00:00.000Z', '3'],
+      ['LIMIT#2030-01-01T00:01:00.000Z', '1'],
+    ]);
+    expect(Number(counters[0]!.expiresAt?.N)).toBe(Date.parse('2030-01-01T00:01:00Z') / 1000 + 3600);
+  });
+
+  it('is checked after authentication: an anonymous flood is 401, and spends nobody\'s budget', async () => {
+    now = new Date('2030-01-02T00:00:00.000Z');
+    const deps = limited(1);
+    const list = await world.handler('GET /byob', deps);
+    for (let i = 0; i < 5; i++) expect((await send(list, { method: 'GET', route: '/byob' })).status).toBe(401);
+    const tenant = world.tenant('after');
+    expect((await send(list, { method: 'GET', route: '/byob', token: await world.token(tenant) })).status).toBe(200);
+  });
+
+  it('lets requests through when its table cannot be reached (throttling never takes the API down)', async () => {
+    now = new Date('2030-01-03T00:00:00.000Z');
+    const deps = limited(1, 'no-such-table');
+    const list = await world.handler('GET /byob', deps);
+    const token = await world.token(world.tenant('open'));
+    for (let i = 0; i < 3; i++) expect((await send(list, { method: 'GET', route: '/byob', token })).status).toBe(200);
+  });
+});
