@@ -9,7 +9,7 @@ import { deliverPendingFor, type OutboxDeps } from './outbox.js';
 import type { RequestClients } from './provisioning.js';
 import { type ByobRecord, toView } from './record.js';
 import type { ByobView, CreateByobRequest } from './schemas.js';
-import { dynamoRateLimiter, type RateLimiter } from './rate-limit.js';
+import type { RateLimiter } from './rate-limit.js';
 import { tenantSettings } from './settings.js';
 import { verifyRecord } from './verification.js';
 import type { VerifyExistingDeps } from './verify-existing.js';

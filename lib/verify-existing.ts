@@ -1,25 +1,13 @@
-import { isIPv4, isIPv6 } from 'node:net';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
+import { isForbiddenAddress, parseIpAddress } from './callback-url.js';
+import { AWS_REGIONS } from './regions.js';
 import { bucketNameProblem, connectionStringProblems, parseConnectionString } from './connection-string.js';
 import { ValidationError } from './errors.js';
 import { verifyBucket, type BucketExpectation, type VerificationResult, type VerifyOptions } from './verify.js';
 
-/** AWS commercial, China and GovCloud regions an S3 bucket can live in. */
-export const AWS_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
-  'af-south-1',
-  'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2',
-  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
-  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
-  'ca-central-1', 'ca-west-1',
-  'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3',
-  'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1', 'sa-east-1',
-  'us-gov-east-1', 'us-gov-west-1', 'cn-north-1', 'cn-northwest-1',
-] as const;
-
-/** An AWS region code such as eu-west-1. */
+/** A region of the commercial partition, the one the vendor's own credentials can reach. */
 export const RegionCode = z.enum(AWS_REGIONS, { error: 'must be an AWS region code such as eu-west-1' });
 
 /** An S3 bucket name under AWS's naming rules. */
@@ -120,29 +108,12 @@ export interface VerifyExistingResult {
   verification: VerificationResult;
 }
 
-const ipv4InRanges = (ip: string, ranges: Array<[string, number]>) => {
-  const toInt = (a: string) => a.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
-  const value = toInt(ip);
-  return ranges.some(([base, bits]) => bits === 0 || value >>> (32 - bits) === toInt(base) >>> (32 - bits));
-};
-
-const BLOCKED_V4: Array<[string, number]> = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-];
-
 /** The default endpoint policy: no literal loopback, private, link-local or metadata address, no "localhost". */
 export const isPublicEndpoint = (endpoint: URL): boolean => {
   const host = endpoint.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal')) return false;
-  if (isIPv4(host)) return !ipv4InRanges(host, BLOCKED_V4);
-  if (isIPv6(host)) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1];
-    if (mapped) return !ipv4InRanges(mapped, BLOCKED_V4);
-    if (host.startsWith('::ffff:')) return false;
-    return !(host === '::' || host === '::1' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('ff'));
-  }
-  return true;
+  // One address policy for every outbound connection the API makes on a customer's word (callbacks too).
+  return parseIpAddress(host) === null || isForbiddenAddress(host, { allowLoopback: false }) === null;
 };
 
 /**

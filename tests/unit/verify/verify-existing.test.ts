@@ -149,8 +149,12 @@ describe('verifyExisting', () => {
     ['http://[::ffff:169.254.169.254]', false],
     ['http://localhost:9000', false],
     ['https://minio.example.com', true],
-    ['https://203.0.113.10', true],
-    ['https://[2001:db8::1]', true],
+    // Documentation ranges are not routable: refused like private space (the callback address policy).
+    ['https://203.0.113.10', false],
+    ['https://[2001:db8::1]', false],
+    ['http://100.64.0.1', false],
+    ['https://1.1.1.1', true],
+    ['https://[2606:4700:4700::1111]', true],
   ])('isPublicEndpoint(%s) is %s', (url, allowed) => {
     expect(isPublicEndpoint(new URL(url))).toBe(allowed);
   });
