@@ -4,9 +4,9 @@ import { VerifyExistingRequest, verifyExisting } from '../lib/verify-existing.js
 
 /** POST /byob/verify: checks a bucket that was not provisioned here (AWS, or S3-compatible by connection string). */
 export const makeHandler = (d: ExistingVerifierDeps) =>
-  httpHandler(d, { body: VerifyExistingRequest }, async ({ body }) => ({
+  httpHandler(d, { body: VerifyExistingRequest }, async ({ body, tenant }) => ({
     statusCode: 200,
-    body: await verifyExisting(d.existingVerifier(), body),
+    body: await verifyExisting(d.existingVerifier(tenant), body),
   }));
 
 export const handler = makeHandler(existingVerifierDeps());

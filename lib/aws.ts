@@ -2,7 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, type STSClient as StsClient, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 
@@ -57,3 +57,18 @@ export const clientCache = <C>(make: (key: string) => C) => {
     return c;
   };
 };
+
+/**
+ * Credentials of a role in a customer's account, assumed with the tenant's ExternalId (the trust
+ * policy's confused-deputy guard); the SDK calls this again when they expire.
+ */
+export const assumedRoleCredentials =
+  (sts: StsClient, roleArn: string, externalId: () => Promise<string>, session: string): AwsCredentialIdentityProvider =>
+  async () => {
+    const out = await sts.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, ExternalId: await externalId(), RoleSessionName: session.slice(0, 64), DurationSeconds: 3600 }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole of ${roleArn} returned no credentials`);
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+  };

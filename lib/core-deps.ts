@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KMSClient } from '@aws-sdk/client-kms';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { makeAuthenticator } from './auth.js';
-import { clientCache, documentClientOf, makeDynamo, makeKms, makeS3 } from './aws.js';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { assumedRoleCredentials, clientCache, documentClientOf, makeDynamo, makeKms, makeS3, makeSts } from './aws.js';
 import { type Config, config } from './config.js';
 import type { Deps } from './deps.js';
-import { realIds } from './ids.js';
 import { dynamoRateLimiter } from './rate-limit.js';
+import { realIds } from './ids.js';
+import { tenantSettings } from './settings.js';
 import { dynamoStore } from './store.js';
 import { accountRootArn } from '../templates/grants.js';
 import { deliverWebhook } from './webhook-delivery.js';
@@ -50,17 +50,26 @@ export const makeVendorKms = (cfg: Config) => clientCache((region) => makeKms({ 
 export const makeSendWebhook = (cfg: Config, clock: () => Date): Deps['sendWebhook'] => (request) =>
   deliverWebhook({ allowLoopback: cfg.localMode, clock: { now: clock } }, request);
 
-/** Dependencies of POST /byob/verify from the vendor's clients. */
+/**
+ * Dependencies of POST /byob/verify for one tenant. An AWS bucket is checked as the tenant's role in
+ * the bucket owner's account, assumed with the tenant's ExternalId: the vendor's own credentials reach
+ * every customer's bucket, so checking with them would let one tenant probe another's.
+ */
 export const makeExistingVerifier = (
   cfg: Config,
-  core: Pick<CoreDeps, 'ids' | 'clock'>,
-  vendorS3: (region: string) => S3Client,
-  vendorKms: (region: string) => KMSClient,
-): Deps['existingVerifier'] => () => ({
-  clientsFor: (target) =>
-    'endpoint' in target
-      ? { s3: makeS3({ region: target.region, endpoint: target.endpoint, credentials: target.credentials, forcePathStyle: true }) }
-      : { s3: vendorS3(target.region), kms: vendorKms(target.region) },
+  core: Pick<CoreDeps, 'ids' | 'clock' | 'store'>,
+  sts: STSClient,
+): Deps['existingVerifier'] => (tenant) => ({
+  clientsFor: (target) => {
+    if ('endpoint' in target) {
+      return { s3: makeS3({ region: target.region, endpoint: target.endpoint, credentials: target.credentials, forcePathStyle: true }) };
+    }
+    const credentials = assumedRoleCredentials(sts, target.roleArn, async () => (await tenantSettings(core, tenant)).externalId, `byob-verify-${tenant}`);
+    return {
+      s3: makeS3({ region: target.region, endpoint: cfg.endpoint, credentials }),
+      kms: makeKms({ region: target.region, endpoint: cfg.endpoint, credentials }),
+    };
+  },
   vendorPrincipalArn: accountRootArn(cfg.vendor.accountId),
   clock: core.clock,
   randomId: () => core.ids.token(12),
@@ -101,13 +110,12 @@ let cachedExisting: ExistingVerifierDeps | undefined;
 export const existingVerifierDeps = (): ExistingVerifierDeps => {
   if (!cachedExisting) {
     const cfg = config();
-    const ids = realIds();
-    const clock = () => new Date();
+    const core = makeCoreDeps(cfg);
     cachedExisting = {
-      authenticate: makeAuthenticator(cfg.auth),
+      authenticate: core.authenticate,
       // The costliest route for us (many S3/KMS calls per request): it gets the tenant budget too.
-      rateLimit: dynamoRateLimiter(documentClientOf(makeDynamo({ region: cfg.region, endpoint: cfg.endpoint })), cfg.tableName, clock),
-      existingVerifier: makeExistingVerifier(cfg, { ids, clock }, makeVendorS3(cfg), makeVendorKms(cfg)),
+      rateLimit: core.rateLimit,
+      existingVerifier: makeExistingVerifier(cfg, core, makeSts({ region: cfg.region, endpoint: cfg.endpoint })),
     };
   }
   return cachedExisting;

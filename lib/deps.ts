@@ -1,6 +1,5 @@
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { Authenticate } from './auth.js';
-import { clientCache, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSts } from './aws.js';
+import { assumedRoleCredentials, clientCache, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSts } from './aws.js';
 import { type Config, config } from './config.js';
 import { createByob, type CreateDeps } from './create-byob.js';
 import { makeIdempotentCreate } from './idempotency.js';
@@ -21,8 +20,8 @@ export interface Deps extends CreateDeps, OutboxDeps {
   rateLimit: RateLimiter;
   /** POST /byob with an Idempotency-Key: stored response on replay, 422 on another body, 409 while in flight. */
   createIdempotently(tenant: string, key: string, body: CreateByobRequest): Promise<ByobView>;
-  /** Dependencies of POST /byob/verify (clients for a region, or for an S3-compatible endpoint). */
-  existingVerifier(): VerifyExistingDeps;
+  /** Dependencies of POST /byob/verify for a tenant (its role in the bucket's account, or an S3-compatible endpoint). */
+  existingVerifier(tenant: string): VerifyExistingDeps;
 }
 
 /** Wires the real adapters from configuration; `overrides` lets tests swap any part. */
@@ -41,13 +40,7 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
   }));
   const assumed = clientCache((key): RequestClients => {
     const [region, roleArn, externalId, session] = key.split('|') as [string, string, string, string];
-    // Temporary credentials for the customer's deployment role, refreshed by the SDK when they expire.
-    const credentials = async () => {
-      const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, ExternalId: externalId, RoleSessionName: session, DurationSeconds: 3600 }));
-      const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole of ${roleArn} returned no credentials`);
-      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
-    };
+    const credentials = assumedRoleCredentials(sts, roleArn, async () => externalId, session);
     return {
       cfn: makeCloudFormation({ region, endpoint, credentials }),
       s3: makeS3({ region, endpoint, credentials }),
@@ -67,7 +60,7 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
       await deliverPendingFor(deps, record.tenant, record.id);
     },
     createIdempotently: makeIdempotentCreate(dynamo, cfg.idempotencyTableName, async (tenant, body: CreateByobRequest) => toView(await createByob(deps, tenant, body))),
-    existingVerifier: makeExistingVerifier(cfg, core, vendorS3, vendorKms),
+    existingVerifier: makeExistingVerifier(cfg, core, sts),
     sendWebhook: makeSendWebhook(cfg, clock),
     ...overrides,
   };

@@ -60,6 +60,10 @@ export const VerifyExistingRequest = z
   .object({
     region: RegionCode.optional(),
     bucketName: BucketName.optional(),
+    roleArn: z
+      .string()
+      .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, { message: 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)' })
+      .optional(),
     connectionString: ConnectionString.optional(),
     encryption: EncryptionExpectationSchema.optional(),
     cors: Cors.optional(),
@@ -67,7 +71,7 @@ export const VerifyExistingRequest = z
   .strict()
   .superRefine((body, ctx) => {
     if (body.connectionString !== undefined) {
-      for (const key of ['region', 'bucketName'] as const) {
+      for (const key of ['region', 'bucketName', 'roleArn'] as const) {
         if (body[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'must not be given with connectionString (it carries the bucket and region)' });
       }
       return;
@@ -75,15 +79,22 @@ export const VerifyExistingRequest = z
     for (const key of ['region', 'bucketName', 'encryption'] as const) {
       if (body[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required (or give connectionString instead)' });
     }
+    if (body.roleArn === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roleArn'],
+        message: "is required: a role in the bucket owner's account that trusts the vendor account with your ExternalId (GET /byob/settings); the bucket is checked as that role",
+      });
+    }
   })
-  .meta({ description: 'Either region, bucketName and encryption (an AWS bucket), or connectionString (an S3-compatible bucket).' });
+  .meta({ description: "Either region, bucketName, encryption and roleArn (an AWS bucket, checked as that role assumed with the tenant's ExternalId), or connectionString (an S3-compatible bucket)." });
 
 /** A validated `POST /byob/verify` body. */
 export type VerifyExistingRequest = z.infer<typeof VerifyExistingRequest>;
 
 /** Where `clientsFor` must point the clients it builds. */
 export type ClientTarget =
-  | { region: string }
+  | { region: string; roleArn: string }
   | { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string }; region: string; forcePathStyle: true };
 
 /** What {@link verifyExisting} needs; the caller builds the real clients. */
@@ -150,11 +161,11 @@ export const verifyExisting = async (deps: VerifyExistingDeps, body: VerifyExist
     const verification = await verifyBucket({ ...verifyDeps, s3 }, expectation, deps.options);
     return { target: { kind: 's3-compatible', endpoint: parsed.endpoint, bucket: parsed.bucket, region: parsed.region }, verification };
   }
-  const { region, bucketName, encryption } = body;
-  if (!region || !bucketName || !encryption) {
-    throw new ValidationError([{ path: '', message: 'give either region, bucketName and encryption, or connectionString' }]);
+  const { region, bucketName, encryption, roleArn } = body;
+  if (!region || !bucketName || !encryption || !roleArn) {
+    throw new ValidationError([{ path: '', message: 'give either region, bucketName, encryption and roleArn, or connectionString' }]);
   }
-  const { s3, kms } = deps.clientsFor({ region });
+  const { s3, kms } = deps.clientsFor({ region, roleArn });
   const expectation: BucketExpectation = {
     bucketName,
     region,

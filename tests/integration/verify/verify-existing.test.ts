@@ -23,7 +23,7 @@ const deps = (): VerifyExistingDeps => ({
 describe('verifyExisting against the emulator', () => {
   it('verifies an AWS bucket by region, name and key', async () => {
     const { bucket, key, s3 } = await createBucket('eu-west-1', 'existing');
-    const body = VerifyExistingRequest.parse({ region: 'eu-west-1', bucketName: bucket, encryption: { type: 'sse-kms', kmsKeyArn: key.arn }, cors: { allowedOrigins: [ORIGIN] } });
+    const body = VerifyExistingRequest.parse({ region: 'eu-west-1', bucketName: bucket, roleArn: 'arn:aws:iam::123456789012:role/byob-verifier', encryption: { type: 'sse-kms', kmsKeyArn: key.arn }, cors: { allowedOrigins: [ORIGIN] } });
 
     const result = await verifyExisting(deps(), body);
 

@@ -8,6 +8,7 @@ import { VerifyExistingRequest, isPublicEndpoint, verifyExisting, type ClientTar
 import { BUCKET, KEY_ARN, REGION, VENDOR, awsError, fakeTime, kmsMock, programGoodBucket, s3Mock } from './fake-bucket.js';
 
 const SECRET = 'wJalr/XUtn+FEMI=K7MD@ENG:bPxR?fiCY#EXAMPLEKEY';
+const ROLE_ARN = 'arn:aws:iam::111122223333:role/byob-verifier';
 const CONNECTION = `s3://AKIAEXAMPLE:${encodeURIComponent(SECRET)}@minio.example.com:9000/${BUCKET}?region=${REGION}`;
 
 const depsWith = (over: Partial<VerifyExistingDeps> = {}) => {
@@ -35,7 +36,7 @@ afterEach(() => {
 });
 
 describe('VerifyExistingRequest', () => {
-  const aws = { region: 'eu-west-1', bucketName: BUCKET, encryption: { type: 'sse-kms', kmsKeyArn: KEY_ARN }, cors: { allowedOrigins: ['https://app.example.com'] } };
+  const aws = { region: 'eu-west-1', bucketName: BUCKET, roleArn: ROLE_ARN, encryption: { type: 'sse-kms', kmsKeyArn: KEY_ARN }, cors: { allowedOrigins: ['https://app.example.com'] } };
   const paths = (body: unknown) => {
     const parsed = VerifyExistingRequest.safeParse(body);
     expect(parsed.success).toBe(false);
@@ -44,7 +45,7 @@ describe('VerifyExistingRequest', () => {
 
   it('accepts an AWS bucket and a connection string', () => {
     expect(VerifyExistingRequest.safeParse(aws).success).toBe(true);
-    expect(VerifyExistingRequest.safeParse({ region: 'us-east-1', bucketName: 'b-1.x', encryption: { type: 'sse-s3' } }).success).toBe(true);
+    expect(VerifyExistingRequest.safeParse({ region: 'us-east-1', bucketName: 'b-1.x', roleArn: ROLE_ARN, encryption: { type: 'sse-s3' } }).success).toBe(true);
     expect(VerifyExistingRequest.safeParse({ connectionString: CONNECTION }).success).toBe(true);
     expect(VerifyExistingRequest.safeParse({ connectionString: CONNECTION, encryption: { type: 'sse-s3' }, cors: { allowedOrigins: ['*'] } }).success).toBe(true);
   });
@@ -60,7 +61,11 @@ describe('VerifyExistingRequest', () => {
     ['a bad origin', { ...aws, cors: { allowedOrigins: ['app.example.com/path'] } }, 'cors.allowedOrigins.0'],
     ['both forms at once', { ...aws, connectionString: CONNECTION }, 'region'],
     ['neither form', { cors: { allowedOrigins: ['*'] } }, 'bucketName'],
-    ['an AWS bucket without encryption', { region: 'eu-west-1', bucketName: BUCKET }, 'encryption'],
+    ['an AWS bucket without encryption', { region: 'eu-west-1', bucketName: BUCKET, roleArn: ROLE_ARN }, 'encryption'],
+    // The vendor's own credentials reach every customer's bucket: an AWS bucket is checked only as the tenant's role.
+    ['an AWS bucket without the role to check it as', { region: 'eu-west-1', bucketName: BUCKET, encryption: { type: 'sse-s3' } }, 'roleArn'],
+    ['a role that is not a role ARN', { ...aws, roleArn: 'arn:aws:iam::111122223333:user/bob' }, 'roleArn'],
+    ['a role beside a connection string', { connectionString: CONNECTION, roleArn: ROLE_ARN }, 'roleArn'],
     ['a connection string without region', { connectionString: CONNECTION.replace(/\?region=.*/, '') }, 'connectionString.region'],
   ])('rejects %s', (_, body, path) => {
     expect(paths(body)).toContain(path);
@@ -77,13 +82,13 @@ describe('VerifyExistingRequest', () => {
 });
 
 describe('verifyExisting', () => {
-  it('runs every check on an AWS bucket with clients for its region', async () => {
+  it('runs every check on an AWS bucket with clients acting as the tenant\'s role in its region', async () => {
     programGoodBucket();
     const { deps, targets } = depsWith();
 
-    const result = await verifyExisting(deps, { region: 'eu-west-1', bucketName: BUCKET, encryption: { type: 'sse-kms', kmsKeyArn: KEY_ARN }, cors: { allowedOrigins: ['https://app.example.com'] } });
+    const result = await verifyExisting(deps, { region: 'eu-west-1', bucketName: BUCKET, roleArn: ROLE_ARN, encryption: { type: 'sse-kms', kmsKeyArn: KEY_ARN }, cors: { allowedOrigins: ['https://app.example.com'] } });
 
-    expect(targets).toEqual([{ region: 'eu-west-1' }]);
+    expect(targets).toEqual([{ region: 'eu-west-1', roleArn: ROLE_ARN }]);
     expect(result.target).toEqual({ kind: 'aws', region: 'eu-west-1', bucketName: BUCKET });
     expect(result.verification.status).toBe('passed');
     expect(result.verification.checks).toHaveLength(10);
