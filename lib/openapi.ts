@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
 import { ByobView, CreateByobRequest, ListQuery } from './schemas.js';
 import { VerifyExistingRequest } from './verify-existing.js';

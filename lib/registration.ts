@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from './logger.js';
 import { type ProvisioningDeps, verifyAndSettle } from './provisioning.js';
 import { tokenMatches } from './quick-create.js';
