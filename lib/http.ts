@@ -17,6 +17,9 @@ import type { RateLimiter } from './rate-limit.js';
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** Methods without side effects. */
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
 /** Headers on every response. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
@@ -109,7 +112,12 @@ export const httpHandler = <B extends Schema | undefined = undefined, Q extends 
     .handler(async (event) => {
       const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
       const tenant = spec.auth === false ? '' : await deps.authenticate(headers.authorization);
-      if (tenant && deps.rateLimit) await deps.rateLimit(tenant);
+      // Reads have no side effects, so their budget check overlaps the read instead of preceding it (a
+      // poll then costs about one DynamoDB round trip, not two); a spent budget still answers 429.
+      // Everything else is checked before it can act.
+      const budget = tenant && deps.rateLimit ? deps.rateLimit(tenant) : undefined;
+      budget?.catch(() => undefined);
+      if (budget && !READ_METHODS.has(event.requestContext?.http?.method?.toUpperCase() ?? '')) await budget;
       const params = spec.params ? spec.params.safeParse(event.pathParameters ?? {}) : undefined;
       if (params && !params.success) throw new NotFoundError();
       const query = spec.query ? spec.query.safeParse(event.queryStringParameters ?? {}) : undefined;
@@ -132,5 +140,6 @@ export const httpHandler = <B extends Schema | undefined = undefined, Q extends 
         idempotencyKey,
         headers,
       });
+      if (budget) await budget;
       return json(result.statusCode, result.body, result.headers);
     });

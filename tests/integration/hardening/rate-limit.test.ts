@@ -49,6 +49,22 @@ describe('per-tenant throttling', () => {
     expect(Number(counters[0]!.expiresAt?.N)).toBe(Date.parse('2030-01-01T00:01:00Z') / 1000 + 3600);
   });
 
+  it('refuses a write over budget before it acts: no record, no stack', async () => {
+    now = new Date('2030-01-02T00:00:10.000Z');
+    const deps = limited(1);
+    const tenant = world.tenant('writer');
+    const token = await world.token(tenant);
+    const list = await world.handler('GET /byob', deps);
+    const create = await world.handler('POST /byob', deps);
+    expect((await send(list, { method: 'GET', route: '/byob', token })).status).toBe(200);
+
+    const body = { scope: 'team', team: 'late', region: 'eu-west-1', cors: { allowedOrigins: ['*'] }, launch: { mode: 'direct' } };
+    const refused = await send(create, { method: 'POST', route: '/byob', token, json: body });
+    expect(refused.status).toBe(429);
+    expect((await world.itemsOf(tenant)).filter((i) => i.sk?.S?.startsWith('R#'))).toEqual([]);
+    expect(await world.stacksOf(tenant)).toEqual([]);
+  });
+
   it('is checked after authentication: an anonymous flood is 401, and spends nobody\'s budget', async () => {
     now = new Date('2030-01-02T00:00:00.000Z');
     const deps = limited(1);
