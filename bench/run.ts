@@ -55,6 +55,7 @@ const handlerEnv = async (endpoint: string): Promise<NodeJS.ProcessEnv> => ({
   AUTH_ISSUER: 'byob-local',
   AUTH_AUDIENCE: 'byob-api',
   AUTH_JWKS: await localJwks(),
+    QUICK_CREATE_LINK_KEY: 'k'.repeat(48),
   POWERTOOLS_SERVICE_NAME: 'byob',
   POWERTOOLS_LOG_LEVEL: 'CRITICAL',
 });

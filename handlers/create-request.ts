@@ -1,13 +1,16 @@
 import { createByob } from '../lib/create-byob.js';
 import { type Deps, deps } from '../lib/deps.js';
 import { httpHandler } from '../lib/http.js';
-import { toView } from '../lib/record.js';
+import { toView, withLinkToken } from '../lib/record.js';
 import { CreateByobRequest } from '../lib/schemas.js';
 
 /** POST /byob */
 export const makeHandler = (d: Deps) =>
   httpHandler(d, { body: CreateByobRequest }, async ({ body, tenant, idempotencyKey }) => {
-    const view = idempotencyKey ? await d.createIdempotently(tenant, idempotencyKey, body) : toView(await createByob(d, tenant, body));
+    // The idempotency store keeps the answer without the link's token; the token is derived again here.
+    const view = idempotencyKey
+      ? withLinkToken(await d.createIdempotently(tenant, idempotencyKey, body), d.config.quickCreateLinkKey)
+      : toView(await createByob(d, tenant, body), d.config.quickCreateLinkKey);
     return { statusCode: 202, body: view, headers: { location: `/byob/${view.id}` } };
   });
 

@@ -6,6 +6,6 @@ import { IdPath } from '../lib/schemas.js';
 
 /** DELETE /byob/{id} */
 export const makeHandler = (d: Deps) =>
-  httpHandler(d, { params: IdPath }, async ({ params, tenant }) => ({ statusCode: 202, body: toView(await deleteByob(d, tenant, params.id)) }));
+  httpHandler(d, { params: IdPath }, async ({ params, tenant }) => ({ statusCode: 202, body: toView(await deleteByob(d, tenant, params.id), d.config.quickCreateLinkKey) }));
 
 export const handler = makeHandler(deps());

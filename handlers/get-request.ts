@@ -9,7 +9,7 @@ export const makeHandler = (d: CoreDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => {
     const record = await d.store.get(tenant, params.id);
     if (!record) throw new NotFoundError();
-    return { statusCode: 200, body: toView(record) };
+    return { statusCode: 200, body: toView(record, d.config.quickCreateLinkKey) };
   });
 
 export const handler = makeHandler(coreDeps());

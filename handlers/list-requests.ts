@@ -7,7 +7,7 @@ import { ListQuery } from '../lib/schemas.js';
 export const makeHandler = (d: CoreDeps) =>
   httpHandler(d, { query: ListQuery }, async ({ query, tenant }) => {
     const page = await d.store.list(tenant, query);
-    return { statusCode: 200, body: { items: page.items.map(toView), nextCursor: page.nextCursor } };
+    return { statusCode: 200, body: { items: page.items.map((r) => toView(r, d.config.quickCreateLinkKey)), nextCursor: page.nextCursor } };
   });
 
 export const handler = makeHandler(coreDeps());

@@ -10,7 +10,7 @@ export const makeHandler = (d: OutboxOnlyDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => {
     if (!(await d.store.get(tenant, params.id))) throw new NotFoundError();
     await redeliver(d, tenant, params.id);
-    return { statusCode: 202, body: toView((await d.store.get(tenant, params.id))!) };
+    return { statusCode: 202, body: toView((await d.store.get(tenant, params.id))!, d.config.quickCreateLinkKey) };
   });
 
 export const handler = makeHandler(outboxDeps());

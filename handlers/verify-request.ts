@@ -6,6 +6,6 @@ import { IdPath } from '../lib/schemas.js';
 
 /** POST /byob/{id}/verify */
 export const makeHandler = (d: Deps) =>
-  httpHandler(d, { params: IdPath }, async ({ params, tenant }) => ({ statusCode: 200, body: toView(await reverify(d, tenant, params.id)) }));
+  httpHandler(d, { params: IdPath }, async ({ params, tenant }) => ({ statusCode: 200, body: toView(await reverify(d, tenant, params.id), d.config.quickCreateLinkKey) }));
 
 export const handler = makeHandler(deps());

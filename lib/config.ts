@@ -32,6 +32,7 @@ const EnvSchema = z
     QUICK_CREATE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
     STATUS_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     ACCESS_LOG_BUCKET: z.string().optional(),
+    QUICK_CREATE_LINK_KEY: z.string().min(32, 'at least 32 characters of secret (e.g. openssl rand -base64 48)').optional(),
     STACK_EXECUTION_ROLE_ARN: z.string().regex(/^arn:aws:iam::\d{12}:role\/.+$/).optional(),
   })
   .refine((e) => Boolean(e.AUTH_JWKS) !== Boolean(e.AUTH_JWKS_URL), {
@@ -56,6 +57,8 @@ export interface Config {
   quickCreateTtlHours: number;
   statusDeadlineMinutes: number;
   accessLogBucket: string | null;
+  /** Secret from which quick-create registration tokens are derived; quick-create is off without it. */
+  quickCreateLinkKey: string | null;
   /** CloudFormation service role for stacks launched in the vendor's own account (least privilege for the API). */
   stackExecutionRoleArn: string | null;
 }
@@ -96,6 +99,7 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
     quickCreateTtlHours: e.QUICK_CREATE_TTL_HOURS,
     statusDeadlineMinutes: e.STATUS_DEADLINE_MINUTES,
     accessLogBucket: e.ACCESS_LOG_BUCKET ?? null,
+    quickCreateLinkKey: e.QUICK_CREATE_LINK_KEY ?? null,
     stackExecutionRoleArn: e.STACK_EXECUTION_ROLE_ARN ?? null,
   };
 };

@@ -5,11 +5,11 @@ import { DynamicReferenceError } from '../templates/dynamic-references.js';
 import { checkCallbackUrl } from './callback-url.js';
 import { registrationTopicArn, stackEventsTopicArn, templatesBucketFor } from './config.js';
 import { corsRulesFor } from './cors.js';
-import { ValidationError } from './errors.js';
+import { DependencyError, ValidationError } from './errors.js';
 import { stackNameFor } from './ids.js';
 import { logger } from './logger.js';
 import { type ProvisioningDeps, withFreshRecord } from './provisioning.js';
-import { hashToken, quickCreateUrl } from './quick-create.js';
+import { hashToken, quickCreateUrl, registrationToken, withoutToken } from './quick-create.js';
 import type { ByobRecord } from './record.js';
 import type { CreateByobRequest } from './schemas.js';
 import { tenantSettings } from './settings.js';
@@ -98,11 +98,13 @@ export const launchFor = async (deps: CreateDeps, record: ByobRecord): Promise<s
  */
 export const createByob = async (deps: CreateDeps, tenant: string, body: CreateByobRequest): Promise<ByobRecord> => {
   checkAgainstConfig(deps, body);
+  if (body.launch.mode === 'quick-create' && !deps.config.quickCreateLinkKey) {
+    throw new DependencyError('Quick-create is not configured on this deployment (QUICK_CREATE_LINK_KEY); use launch mode "direct".');
+  }
   const settings = await tenantSettings(deps, tenant);
   const now = deps.clock();
   const id = deps.ids.requestId();
   const quick = body.launch.mode === 'quick-create';
-  const token = quick ? deps.ids.token(24) : null;
   const expiresAt = new Date(now.getTime() + deps.config.quickCreateTtlHours * 3_600_000).toISOString();
   const record: ByobRecord = {
     tenant,
@@ -160,8 +162,12 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
 
   if (quick) {
     let url: string;
+    let tokenHash: string;
     try {
-      url = quickCreateUrl({ region: record.region, templateUrl: stored.url, stackName: record.launch.stackName, token: token! });
+      // Built with the token so the console's length limit is checked on the real link; stored without it.
+      const token = registrationToken(deps.config.quickCreateLinkKey!, id);
+      url = withoutToken(quickCreateUrl({ region: record.region, templateUrl: stored.url, stackName: record.launch.stackName, token }));
+      tokenHash = hashToken(token);
     } catch (error) {
       // Not the caller's doing (bucket prefix or region too long for the console): fail the request, free the team.
       logger.error('quick-create link could not be built', { requestId: id, error: error as Error });
@@ -170,7 +176,7 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
       });
     }
     const awaiting = await transition(deps, withTemplate, 'AWAITING_CUSTOMER', {
-      quickCreate: { url, expiresAt, tokenHash: hashToken(token!), boundAccountId: null },
+      quickCreate: { url, expiresAt, tokenHash, boundAccountId: null },
     });
     await deps.deliverNow(awaiting).catch(() => undefined);
     return awaiting;

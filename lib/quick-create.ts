@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { REGISTRATION_TOKEN_PARAMETER } from '../templates/spec.js';
 
 /** The console's limit on a quick-create link. */
@@ -38,3 +38,23 @@ export const tokenMatches = (presented: string, storedHash: string): boolean => 
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 };
+
+/**
+ * A request's registration token: HMAC-SHA256 of its id under the service's link key. Unguessable and
+ * unique per request, yet never stored: the record keeps only its hash and the link without it, and an
+ * authenticated read derives it again. Rotating the key invalidates every outstanding link.
+ */
+export const registrationToken = (linkKey: string, requestId: string): string =>
+  createHmac('sha256', linkKey).update(`byob-registration:${requestId}`, 'utf8').digest('base64url');
+
+const TOKEN_PARAM = `&param_${REGISTRATION_TOKEN_PARAMETER}=`;
+
+/** The link as stored: everything but the token parameter. */
+export const withoutToken = (link: string): string => {
+  const at = link.indexOf(TOKEN_PARAM);
+  return at < 0 ? link : link.slice(0, at);
+};
+
+/** The stored link with the request's token appended (what the customer clicks). */
+export const withToken = (storedLink: string, linkKey: string, requestId: string): string =>
+  `${storedLink}${TOKEN_PARAM}${encodeURIComponent(registrationToken(linkKey, requestId))}`;

@@ -1,4 +1,5 @@
 import type { CorsRule } from '../templates/spec.js';
+import { withoutToken, withToken } from './quick-create.js';
 import type { ByobView, Status } from './schemas.js';
 
 /** Result of a verification run, as stored on the record. */
@@ -55,6 +56,7 @@ export interface ByobRecord {
     stackId: string | null;
     stackStatus: string | null;
   };
+  /** `url` is the link without its registration token (see lib/quick-create.ts registrationToken). */
   quickCreate: { url: string; expiresAt: string; tokenHash: string; boundAccountId: string | null } | null;
   templateKey: string;
   templateBucket: string;
@@ -71,8 +73,12 @@ export interface ByobRecord {
   updatedAt: string;
 }
 
-/** The public view: what GET /byob/{id} and webhooks show (no token hash, no tenant internals). */
-export const toView = (r: ByobRecord): ByobView => ({
+/**
+ * The public view: what GET /byob/{id} and webhooks show (no token hash, no tenant internals). With the
+ * link key (authenticated API answers) the quick-create link carries its registration token; without
+ * it (webhooks, the idempotency store) the link is shown without the token, which is never stored.
+ */
+export const toView = (r: ByobRecord, linkKey: string | null = null): ByobView => ({
   id: r.id,
   status: r.status,
   scope: r.scope,
@@ -87,7 +93,7 @@ export const toView = (r: ByobRecord): ByobView => ({
     stackId: r.launch.stackId,
     stackStatus: r.launch.stackStatus,
   },
-  quickCreateUrl: r.quickCreate?.url ?? null,
+  quickCreateUrl: r.quickCreate ? (linkKey ? withToken(r.quickCreate.url, linkKey, r.id) : r.quickCreate.url) : null,
   quickCreateExpiresAt: r.quickCreate?.expiresAt ?? null,
   outputs: r.outputs,
   verification: r.verification,
@@ -97,3 +103,9 @@ export const toView = (r: ByobRecord): ByobView => ({
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });
+
+/** A view built without the link key (e.g. replayed from the idempotency store) with its link's token added. */
+export const withLinkToken = (view: ByobView, linkKey: string | null): ByobView =>
+  view.quickCreateUrl && linkKey && withoutToken(view.quickCreateUrl) === view.quickCreateUrl
+    ? { ...view, quickCreateUrl: withToken(view.quickCreateUrl, linkKey, view.id) }
+    : view;

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,4 +41,15 @@ export const mintToken = async (tenant: string, hours = 12): Promise<string> => 
     .setIssuedAt()
     .setExpirationTime(`${hours}h`)
     .sign(key);
+};
+
+const linkKeyFile = join(root, '.local', 'quick-create-link-key');
+
+/** The local stand-in for the deployed Secrets Manager secret from which quick-create tokens are derived. */
+export const localLinkKey = (): string => {
+  if (existsSync(linkKeyFile)) return readFileSync(linkKeyFile, 'utf8').trim();
+  const key = randomBytes(48).toString('base64');
+  mkdirSync(dirname(linkKeyFile), { recursive: true });
+  writeFileSync(linkKeyFile, key, { mode: 0o600 });
+  return key;
 };

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { AWS_REGIONS } from '../lib/regions.js';
 // @ts-expect-error plain ESM script without types
 import { freePort, startEmulator } from './emulator.mjs';
-import { localJwks, mintToken } from './local-auth.js';
+import { localJwks, localLinkKey, mintToken } from './local-auth.js';
 import { bootstrapLocalAws, LOCAL_NAMES } from './local-aws.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -106,6 +106,7 @@ export const startLocalStack = async (opts: { port: number; quiet?: boolean; rec
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_REGION: homeRegion,
     AUTH_JWKS: await localJwks(),
+    QUICK_CREATE_LINK_KEY: localLinkKey(),
     SUPPORTED_REGIONS: LOCAL_REGIONS.join(','),
     SLS_TELEMETRY_DISABLED: '1',
     SLS_NOTIFICATIONS_MODE: 'off',

@@ -10,7 +10,9 @@ import {
 import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { parseConfig } from '../../lib/config.js';
+import { localLinkKey } from '../../scripts/local-auth.js';
 import { makeDeps } from '../../lib/deps.js';
 import { reconcile } from '../../lib/reconcile.js';
 import type { LocalStack } from '../../scripts/local-stack.js';
@@ -104,6 +106,23 @@ const post = async (body: Record<string, unknown>) => {
 };
 
 describe('quick-create, end to end', () => {
+  it('stores the registration token nowhere: records, outbox and idempotency store hold only its hash', async () => {
+    const posted = await call(stack, 'POST', '/byob', { token, body: quickCreateBody({ team: 'qc-secret' }), headers: { 'idempotency-key': 'qc-secret-1' } });
+    expect(posted.status).toBe(202);
+    const linkToken = new URL(posted.body.quickCreateUrl.replace('#/stacks/quickcreate?', '?')).searchParams.get('param_RegistrationToken')!;
+    expect(linkToken.length).toBeGreaterThanOrEqual(32);
+
+    const ddb = new DynamoDBClient(emulatorClient(stack.emulatorEndpoint));
+    for (const TableName of ['byob-local', 'byob-local-idempotency']) {
+      const items = JSON.stringify((await ddb.send(new ScanCommand({ TableName }))).Items ?? []);
+      expect(items, TableName).not.toContain(linkToken);
+    }
+    // An authenticated read, and a replay from the idempotency store, still answer the usable link.
+    expect((await call(stack, 'GET', `/byob/${posted.body.id}`, { token })).body.quickCreateUrl).toBe(posted.body.quickCreateUrl);
+    const replay = await call(stack, 'POST', '/byob', { token, body: quickCreateBody({ team: 'qc-secret' }), headers: { 'idempotency-key': 'qc-secret-1' } });
+    expect(replay.body.quickCreateUrl).toBe(posted.body.quickCreateUrl);
+  });
+
   it('the customer launches the link from another account; the stack reports back and the request is READY with outputs, verified', async () => {
     const rec = await post(quickCreateBody({ team: 'qc-ready', accessRole: { enabled: true } }));
 
@@ -188,6 +207,7 @@ describe('quick-create, end to end', () => {
       AUTH_ISSUER: 'byob-local',
       AUTH_AUDIENCE: 'byob-api',
       AUTH_JWKS: '{"keys":[]}',
+      QUICK_CREATE_LINK_KEY: localLinkKey(),
     };
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');

@@ -126,6 +126,7 @@ export const makeWorld = async () => {
     AUTH_ISSUER: 'byob-local',
     AUTH_AUDIENCE: 'byob-api',
     AUTH_JWKS: await localJwks(),
+    QUICK_CREATE_LINK_KEY: 'k'.repeat(48),
   };
   Object.assign(process.env, env);
   const cfg: Config = parseConfig(env);

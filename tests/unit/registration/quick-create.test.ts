@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../../lib/config.js';
 import { createByob, type CreateDeps } from '../../../lib/create-byob.js';
 import { logger } from '../../../lib/logger.js';
-import { hashToken, QUICK_CREATE_URL_MAX, quickCreateUrl, QuickCreateUrlTooLongError, tokenMatches } from '../../../lib/quick-create.js';
+import { registrationToken, withoutToken, withToken, hashToken, QUICK_CREATE_URL_MAX, quickCreateUrl, QuickCreateUrlTooLongError, tokenMatches } from '../../../lib/quick-create.js';
 import { realIds } from '../../../lib/ids.js';
 import { reconcile } from '../../../lib/reconcile.js';
 import { AWS_REGIONS } from '../../../lib/regions.js';
@@ -13,7 +13,8 @@ import { CreateByobRequest } from '../../../lib/schemas.js';
 import { templateUrlOf } from '../../../lib/template-store.js';
 import type { CfnTemplate } from '../../../templates/cfn.js';
 import { LOGICAL_IDS, REGISTRATION_RESOURCE_TYPE } from '../../../templates/render-byob.js';
-import { awaitingRecord, fakeDeps, localEnv, REGION, T0, testClock } from './support.js';
+import { toView } from '../../../lib/record.js';
+import { awaitingRecord, fakeDeps, LINK_KEY, localEnv, REGION, T0, testClock } from './support.js';
 
 /** The parts of a quick-create link, decoded as the console reads them. */
 const partsOf = (link: string) => {
@@ -104,14 +105,17 @@ describe('POST /byob in quick-create mode (createByob)', () => {
     const put = s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(put.Bucket).toBe('byob-local-templates-eu-central-1');
     expect(put.Key).toMatch(/^templates\/byob_01JQC00000000000000000TEST\/[A-Za-z0-9_-]{24}\.json$/);
-    const link = partsOf(record.quickCreate!.url);
+    expect(record.quickCreate!.url).not.toContain('param_RegistrationToken');
+    // The tenant's view derives the token again (HMAC of the id under the link key); the record never holds it.
+    const link = partsOf(toView(record, LINK_KEY).quickCreateUrl!);
     expect(link.host).toBe('eu-central-1.console.aws.amazon.com');
     expect(link.params.templateURL).toBe(templateUrlOf(put.Bucket!, REGION, put.Key!));
     expect(link.params.stackName).toBe(record.launch.stackName);
     const token = link.params.param_RegistrationToken!;
+    expect(token).toBe(registrationToken(LINK_KEY, record.id));
     expect(token).toMatch(/^[A-Za-z0-9_-]{16,256}$/);
     expect(record.quickCreate).toMatchObject({ tokenHash: hashToken(token), boundAccountId: null, expiresAt: new Date(T0.getTime() + 72 * 3_600_000).toISOString() });
-    expect(record.quickCreate!.url.length).toBeLessThanOrEqual(QUICK_CREATE_URL_MAX);
+    expect(toView(record, LINK_KEY).quickCreateUrl!.length).toBeLessThanOrEqual(QUICK_CREATE_URL_MAX);
     expect(record.dueAt).toBe(record.quickCreate!.expiresAt);
 
     const template = JSON.parse(String(put.Body)) as CfnTemplate;
@@ -120,7 +124,7 @@ describe('POST /byob in quick-create mode (createByob)', () => {
     const { quickCreate, ...rest } = store.current('acme', record.id);
     expect(String(put.Body)).not.toContain(token);
     expect(JSON.stringify(rest)).not.toContain(token);
-    expect(JSON.stringify({ ...quickCreate, url: null })).not.toContain(token);
+    expect(JSON.stringify(quickCreate)).not.toContain(token);
     expect(Object.entries(template.Parameters ?? {}).filter(([, p]) => 'NoEcho' in p)).toEqual([]);
     const linkParams = Object.keys(link.params).filter((k) => k.startsWith('param_')).map((k) => k.slice('param_'.length));
     expect(linkParams.every((p) => p in (template.Parameters ?? {}))).toBe(true);
@@ -185,5 +189,26 @@ describe('an unused link', () => {
     const record = f.store.current('acme', 'byob_01JQC00000000000000000TEST');
     expect(record).toMatchObject({ status: 'EXPIRED', dueAt: null });
     expect(f.store.locks.size).toBe(0);
+  });
+});
+
+describe('registration tokens are derived, never stored', () => {
+  const key = 'x'.repeat(48);
+
+  it('derives one unguessable token per request id and key', () => {
+    const a = registrationToken(key, 'byob_01J00000000000000000000000');
+    expect(registrationToken(key, 'byob_01J00000000000000000000000')).toBe(a);
+    expect(registrationToken(key, 'byob_01J00000000000000000000001')).not.toBe(a);
+    expect(registrationToken('y'.repeat(48), 'byob_01J00000000000000000000000')).not.toBe(a);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('stores the link without its token and gives it back only with the key', () => {
+    const token = registrationToken(key, 'byob_01J00000000000000000000000');
+    const full = quickCreateUrl({ region: 'eu-west-1', templateUrl: 'https://b.s3.eu-west-1.amazonaws.com/templates/t.json', stackName: 'byob-x', token });
+    const stored = withoutToken(full);
+    expect(stored).not.toContain(token);
+    expect(stored).not.toContain('param_RegistrationToken');
+    expect(withToken(stored, key, 'byob_01J00000000000000000000000')).toBe(full);
   });
 });

@@ -21,6 +21,9 @@ export const VENDOR_ACCOUNT = '123456789012';
 export const TOPIC_ARN = `arn:aws:sns:${REGION}:${VENDOR_ACCOUNT}:byob-local-registration`;
 export const T0 = new Date('2026-11-24T10:00:00.000Z');
 
+/** The secret quick-create tokens are derived from, in these tests. */
+export const LINK_KEY = 'unit-test-link-key-'.padEnd(48, 'k');
+
 /** The environment of the local stack (serverless.yml stage `local`), as lib/config reads it. */
 export const localEnv = (over: Record<string, string> = {}): Record<string, string> => ({
   LOCAL_MODE: 'true',
@@ -36,6 +39,7 @@ export const localEnv = (over: Record<string, string> = {}): Record<string, stri
   AUTH_AUDIENCE: 'byob-api',
   AUTH_JWKS: '{"keys":[]}',
   QUICK_CREATE_TTL_HOURS: '72',
+  QUICK_CREATE_LINK_KEY: LINK_KEY,
   ...over,
 });
 
