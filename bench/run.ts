@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import * as fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { makeDynamo } from '../lib/aws.js';
-import { bootstrapLocalAws, LOCAL_NAMES } from '../scripts/local-aws.js';
+import { bootstrapLocalAws, LOCAL_NAMES, localServiceEnv } from '../scripts/local-aws.js';
 import { localJwks, mintToken } from '../scripts/local-auth.js';
 // @ts-expect-error plain ESM script without types
 import { startEmulator } from '../scripts/emulator.mjs';
@@ -39,23 +39,7 @@ type Emulator = { endpoint: string; stop: () => Promise<void> };
 const handlerEnv = async (endpoint: string): Promise<NodeJS.ProcessEnv> => ({
   PATH: process.env.PATH,
   NODE_NO_WARNINGS: '1',
-  AWS_REGION: 'eu-west-1',
-  AWS_ENDPOINT_URL: endpoint,
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  LOCAL_MODE: 'true',
-  TABLE_NAME: LOCAL_NAMES.table,
-  IDEMPOTENCY_TABLE_NAME: LOCAL_NAMES.idempotencyTable,
-  SERVICE_ACCOUNT_ID: LOCAL_NAMES.accountId,
-  TEMPLATES_BUCKET_PREFIX: LOCAL_NAMES.templatesBucketPrefix,
-  STACK_EVENTS_TOPIC_NAME: LOCAL_NAMES.stackEventsTopic,
-  REGISTRATION_TOPIC_NAME: LOCAL_NAMES.registrationTopic,
-  VENDOR_ACCOUNT_ID: '830241207209',
-  SUPPORTED_REGIONS: 'eu-west-1',
-  AUTH_ISSUER: 'byob-local',
-  AUTH_AUDIENCE: 'byob-api',
-  AUTH_JWKS: await localJwks(),
-    QUICK_CREATE_LINK_KEY: 'k'.repeat(48),
+  ...localServiceEnv({ endpoint, jwks: await localJwks(), linkKey: 'k'.repeat(48), regions: ['eu-west-1'] }),
   POWERTOOLS_SERVICE_NAME: 'byob',
   POWERTOOLS_LOG_LEVEL: 'CRITICAL',
 });

@@ -17,6 +17,40 @@ export const LOCAL_NAMES = {
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
+/** The names a local deployment uses (LOCAL_NAMES, or a test's own). */
+export type LocalNames = typeof LOCAL_NAMES | { [K in keyof typeof LOCAL_NAMES]: string };
+
+/**
+ * The environment serverless.yml's `local` stage gives every function, for code that runs the service
+ * in-process (tests, benchmarks) against the emulator: one definition instead of a copy per caller.
+ */
+export const localServiceEnv = (opts: {
+  endpoint?: string;
+  jwks: string;
+  linkKey: string;
+  names?: LocalNames;
+  regions?: readonly string[];
+}): Record<string, string> => {
+  const names = opts.names ?? LOCAL_NAMES;
+  return {
+    LOCAL_MODE: 'true',
+    AWS_REGION: 'eu-west-1',
+    ...(opts.endpoint ? { AWS_ENDPOINT_URL: opts.endpoint, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey } : {}),
+    TABLE_NAME: names.table,
+    IDEMPOTENCY_TABLE_NAME: names.idempotencyTable,
+    SERVICE_ACCOUNT_ID: names.accountId,
+    TEMPLATES_BUCKET_PREFIX: names.templatesBucketPrefix,
+    STACK_EVENTS_TOPIC_NAME: names.stackEventsTopic,
+    REGISTRATION_TOPIC_NAME: names.registrationTopic,
+    VENDOR_ACCOUNT_ID: '830241207209',
+    AUTH_ISSUER: 'byob-local',
+    AUTH_AUDIENCE: 'byob-api',
+    AUTH_JWKS: opts.jwks,
+    QUICK_CREATE_LINK_KEY: opts.linkKey,
+    ...(opts.regions ? { SUPPORTED_REGIONS: opts.regions.join(',') } : {}),
+  };
+};
+
 /** Provisions the local resources; `bridgeUrl(fn)` is the HTTP endpoint that forwards a topic to a function. */
 export const bootstrapLocalAws = async (endpoint: string, regions: readonly string[], homeRegion: string, bridgeUrl: (fn: string) => string) => {
   const ddb = new DynamoDBClient({ endpoint, region: homeRegion, credentials });

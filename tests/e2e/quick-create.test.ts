@@ -16,7 +16,7 @@ import { localLinkKey } from '../../scripts/local-auth.js';
 import { makeDeps } from '../../lib/deps.js';
 import { reconcile } from '../../lib/reconcile.js';
 import type { LocalStack } from '../../scripts/local-stack.js';
-import { LOCAL_NAMES } from '../../scripts/local-aws.js';
+import { LOCAL_NAMES, localServiceEnv } from '../../scripts/local-aws.js';
 import { call, directBody, emulatorClient, startApi, waitForStatus } from '../support/local-api.js';
 
 // Quick-create end to end, as `npm start` runs it: the API through serverless-offline over the emulator.
@@ -193,22 +193,7 @@ describe('quick-create, end to end', () => {
 
     // The reconciler as the schedule runs it, in-process against the same emulator and table, with its
     // clock injected past the link's expiry (the Lambda's own clock cannot be moved).
-    const env = {
-      LOCAL_MODE: 'true',
-      AWS_REGION: 'eu-west-1',
-      AWS_ENDPOINT_URL: stack.emulatorEndpoint,
-      TABLE_NAME: LOCAL_NAMES.table,
-      IDEMPOTENCY_TABLE_NAME: LOCAL_NAMES.idempotencyTable,
-      SERVICE_ACCOUNT_ID: LOCAL_NAMES.accountId,
-      TEMPLATES_BUCKET_PREFIX: LOCAL_NAMES.templatesBucketPrefix,
-      STACK_EVENTS_TOPIC_NAME: LOCAL_NAMES.stackEventsTopic,
-      REGISTRATION_TOPIC_NAME: LOCAL_NAMES.registrationTopic,
-      VENDOR_ACCOUNT_ID: '830241207209',
-      AUTH_ISSUER: 'byob-local',
-      AUTH_AUDIENCE: 'byob-api',
-      AUTH_JWKS: '{"keys":[]}',
-      QUICK_CREATE_LINK_KEY: localLinkKey(),
-    };
+    const env = localServiceEnv({ endpoint: stack.emulatorEndpoint, jwks: '{"keys":[]}', linkKey: localLinkKey() });
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
     try {

@@ -6,6 +6,7 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import { type Config, parseConfig } from '../../../lib/config.js';
+import { localServiceEnv } from '../../../scripts/local-aws.js';
 import { type Deps, makeDeps } from '../../../lib/deps.js';
 import { TABLE_DEFINITION } from '../../../lib/store.js';
 import { localJwks, mintToken } from '../../../scripts/local-auth.js';
@@ -109,25 +110,20 @@ export type RouteKey = keyof typeof ROUTE_MODULES;
 export const makeWorld = async () => {
   const endpoint = inject('emulatorEndpoint');
   const id = randomBytes(4).toString('hex');
-  const env: Record<string, string> = {
-    LOCAL_MODE: 'true',
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    TABLE_NAME: `hard-${id}`,
-    IDEMPOTENCY_TABLE_NAME: `hard-${id}-idempotency`,
-    SERVICE_ACCOUNT_ID: '123456789012',
-    TEMPLATES_BUCKET_PREFIX: `hard-${id}-templates`,
-    STACK_EVENTS_TOPIC_NAME: `hard-${id}-stack-events`,
-    REGISTRATION_TOPIC_NAME: `hard-${id}-registration`,
-    VENDOR_ACCOUNT_ID: '830241207209',
-    SUPPORTED_REGIONS: REGION,
-    AUTH_ISSUER: 'byob-local',
-    AUTH_AUDIENCE: 'byob-api',
-    AUTH_JWKS: await localJwks(),
-    QUICK_CREATE_LINK_KEY: 'k'.repeat(48),
-  };
+  const env = localServiceEnv({
+    endpoint,
+    jwks: await localJwks(),
+    linkKey: 'k'.repeat(48),
+    regions: [REGION],
+    names: {
+      table: `hard-${id}`,
+      idempotencyTable: `hard-${id}-idempotency`,
+      templatesBucketPrefix: `hard-${id}-templates`,
+      stackEventsTopic: `hard-${id}-stack-events`,
+      registrationTopic: `hard-${id}-registration`,
+      accountId: '123456789012',
+    },
+  });
   Object.assign(process.env, env);
   const cfg: Config = parseConfig(env);
 

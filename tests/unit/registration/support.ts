@@ -6,6 +6,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SNSEvent } from 'aws-lambda';
 import { type Config, parseConfig } from '../../../lib/config.js';
+import { LOCAL_NAMES, localServiceEnv } from '../../../scripts/local-aws.js';
 import type { Ids } from '../../../lib/ids.js';
 import type { ProvisioningDeps } from '../../../lib/provisioning.js';
 import { hashToken } from '../../../lib/quick-create.js';
@@ -26,20 +27,8 @@ export const LINK_KEY = 'unit-test-link-key-'.padEnd(48, 'k');
 
 /** The environment of the local stack (serverless.yml stage `local`), as lib/config reads it. */
 export const localEnv = (over: Record<string, string> = {}): Record<string, string> => ({
-  LOCAL_MODE: 'true',
-  AWS_REGION: 'eu-west-1',
-  TABLE_NAME: 'byob-local',
-  IDEMPOTENCY_TABLE_NAME: 'byob-local-idempotency',
-  SERVICE_ACCOUNT_ID: VENDOR_ACCOUNT,
-  TEMPLATES_BUCKET_PREFIX: 'byob-local-templates',
-  STACK_EVENTS_TOPIC_NAME: 'byob-local-stack-events',
-  REGISTRATION_TOPIC_NAME: 'byob-local-registration',
-  VENDOR_ACCOUNT_ID: '830241207209',
-  AUTH_ISSUER: 'byob-local',
-  AUTH_AUDIENCE: 'byob-api',
-  AUTH_JWKS: '{"keys":[]}',
+  ...localServiceEnv({ jwks: '{"keys":[]}', linkKey: LINK_KEY, names: { ...LOCAL_NAMES, accountId: VENDOR_ACCOUNT } }),
   QUICK_CREATE_TTL_HOURS: '72',
-  QUICK_CREATE_LINK_KEY: LINK_KEY,
   ...over,
 });
 
