@@ -42,7 +42,7 @@ export const CLIENTS_USED: Record<string, Client[]> = {
   rotateWebhookSecret: ['dynamodb'],
   redeliverCallbacks: ['dynamodb'],
   getTemplate: ['dynamodb', 's3'],
-  verifyExisting: ['dynamodb', 's3', 'kms'], // the table only for the tenant rate limit
+  verifyExisting: ['dynamodb', 's3', 'kms', 'sts'], // the table for the rate limit and the tenant's ExternalId; STS to check AWS buckets as the tenant's role
   openapi: [],
 };
 
