@@ -19,9 +19,11 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, GenerateDataKeyCommand, GetKeyRotationStatusCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { VENDOR_BUCKET_ACTIONS, VERIFY_PROBE_PREFIX } from '../templates/grants.js';
+import { VERIFY_PROBE_PREFIX } from '../templates/grants.js';
+import { evaluateVendorAccess, globMatch, partitionOf, VENDOR_ACTIONS } from './bucket-policy.js';
 
-const OBJECT_ACTIONS: ReadonlySet<string> = new Set(['s3:GetObject*', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject']);
+export { evaluateVendorAccess, VENDOR_ACTIONS, type VendorAccess } from './bucket-policy.js';
+
 
 /**
  * The checks, in the order results are reported. Ids are stable: the portal and the API's clients key on them.
@@ -136,12 +138,6 @@ export const MAX_BACKOFF_MS = 8_000;
 /** Where the probe writes; one object per run, deleted with all its versions. */
 export const PROBE_PREFIX = VERIFY_PROBE_PREFIX;
 
-/** The 11 actions the vendor principal needs (seeds 000 and 003), with the resource each applies to. */
-export const VENDOR_ACTIONS: ReadonlyArray<{ action: string; on: 'bucket' | 'objects' }> = VENDOR_BUCKET_ACTIONS.map((action) => ({
-  action,
-  // Object actions apply to bucket/*; everything else to the bucket itself.
-  on: OBJECT_ACTIONS.has(action) ? 'objects' : 'bucket',
-}));
 
 /** Every API call the verifier makes, with the IAM action it needs. */
 export const VERIFIER_OPERATIONS = {
@@ -197,7 +193,6 @@ const passed = (detail: string): Outcome => ({ status: 'passed', detail });
 const failed = (detail: string, remediation: string): Outcome => ({ status: 'failed', detail, remediation });
 const warning = (detail: string, remediation: string): Outcome => ({ status: 'warning', detail, remediation });
 
-const partitionOf = (arn: string): string => /^arn:([^:]+):/.exec(arn)?.[1] ?? 'aws';
 const bucketArn = (exp: BucketExpectation) => `arn:${partitionOf(exp.vendorPrincipalArn)}:s3:::${exp.bucketName}`;
 const kmsArnOf = (exp: BucketExpectation) => (exp.encryption?.type === 'sse-kms' ? exp.encryption.kmsKeyArn : '');
 
@@ -506,159 +501,6 @@ const checkOwnership = async (ctx: Context): Promise<Outcome> => {
   const ownership = out.OwnershipControls?.Rules?.[0]?.ObjectOwnership;
   if (ownership === 'BucketOwnerEnforced') return passed('Object ownership is BucketOwnerEnforced (ACLs disabled).');
   return failed(`Object ownership is ${ownership ?? 'not set'}, expected BucketOwnerEnforced: objects the vendor writes could belong to the vendor.`, ownershipRemediation(exp));
-};
-
-/**
- * Glob states after reading `text` against `pattern` ("*" any run, "?" one character): the indices
- * into `pattern` still alive. Empty means no string starting with `text` can match.
- */
-const globStates = (pattern: string, text: string): Set<number> => {
-  const close = (states: Set<number>) => {
-    for (const i of [...states]) {
-      let j = i;
-      while (pattern[j] === '*') states.add(++j);
-    }
-    return states;
-  };
-  let states = close(new Set([0]));
-  for (const ch of text) {
-    const next = new Set<number>();
-    for (const i of states) {
-      if (i >= pattern.length) continue;
-      const p = pattern[i];
-      if (p === '*') next.add(i);
-      else if (p === '?' || p === ch) next.add(i + 1);
-    }
-    states = close(next);
-    if (states.size === 0) break;
-  }
-  return states;
-};
-
-const globMatch = (pattern: string, text: string) => globStates(pattern, text).has(pattern.length);
-
-/** `required` is a literal or `prefix*` (all strings with that prefix); does `pattern` match every one of them? */
-const globCovers = (pattern: string, required: string): boolean => {
-  if (!required.endsWith('*')) return globMatch(pattern, required);
-  const states = globStates(pattern, required.slice(0, -1));
-  return [...states].some((i) => i < pattern.length && /^\*+$/.test(pattern.slice(i)));
-};
-
-/** Does `pattern` match at least one string that `required` stands for? */
-const globIntersects = (pattern: string, required: string): boolean =>
-  required.endsWith('*') ? globStates(pattern, required.slice(0, -1)).size > 0 : globMatch(pattern, required);
-
-interface Statement {
-  Sid?: unknown;
-  Effect?: unknown;
-  Principal?: unknown;
-  NotPrincipal?: unknown;
-  Action?: unknown;
-  NotAction?: unknown;
-  Resource?: unknown;
-  NotResource?: unknown;
-  Condition?: unknown;
-}
-
-const strings = (value: unknown): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string'));
-
-const accountOf = (principal: string): string | undefined => (/^\d{12}$/.test(principal) ? principal : /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1]);
-
-/**
- * Whether a principal element names the vendor. An account-wide grant (account id or `:root`) covers any
- * vendor principal in that account; for a Deny, any principal in the vendor's account (and "*") counts.
- */
-const namesVendor = (principal: unknown, vendor: string, forDeny: boolean): boolean => {
-  if (principal === '*') return forDeny;
-  if (typeof principal !== 'object' || principal === null) return false;
-  const vendorAccount = accountOf(vendor);
-  return strings((principal as { AWS?: unknown }).AWS).some((p) => {
-    if (p === '*') return forDeny;
-    if (p === vendor) return true;
-    const account = accountOf(p);
-    if (!account || account !== vendorAccount) return false;
-    return forDeny || /^\d{12}$/.test(p) || p.endsWith(':root');
-  });
-};
-
-const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
-
-const actionCovers = (s: Statement, action: string) => {
-  const a = action.toLowerCase();
-  if (s.Action !== undefined) return lower(strings(s.Action)).some((p) => globCovers(p, a));
-  if (s.NotAction !== undefined) return !lower(strings(s.NotAction)).some((p) => globIntersects(p, a));
-  return false;
-};
-const actionIntersects = (s: Statement, action: string) => {
-  const a = action.toLowerCase();
-  if (s.Action !== undefined) return lower(strings(s.Action)).some((p) => globIntersects(p, a));
-  if (s.NotAction !== undefined) return !lower(strings(s.NotAction)).some((p) => globCovers(p, a));
-  return false;
-};
-const resourceCovers = (s: Statement, resource: string) => {
-  if (s.Resource !== undefined) return strings(s.Resource).some((p) => globCovers(p, resource));
-  if (s.NotResource !== undefined) return !strings(s.NotResource).some((p) => globIntersects(p, resource));
-  return false;
-};
-const resourceIntersects = (s: Statement, resource: string) => {
-  if (s.Resource !== undefined) return strings(s.Resource).some((p) => globIntersects(p, resource));
-  if (s.NotResource !== undefined) return !strings(s.NotResource).some((p) => globCovers(p, resource));
-  return false;
-};
-
-const hasCondition = (s: Statement) => typeof s.Condition === 'object' && s.Condition !== null && Object.keys(s.Condition).length > 0;
-
-/** Conditions that never stop the vendor, who always uses TLS 1.2+: the usual "deny insecure transport" statements. */
-const isTransportOnlyCondition = (condition: unknown): boolean => {
-  if (typeof condition !== 'object' || condition === null) return false;
-  return Object.entries(condition).every(([operator, block]) => {
-    if (typeof block !== 'object' || block === null) return false;
-    return Object.entries(block as Record<string, unknown>).every(([key, value]) => {
-      const k = key.toLowerCase();
-      const op = operator.toLowerCase();
-      if (k === 'aws:securetransport' && (op === 'bool' || op === 'boolifexists')) return strings(Array.isArray(value) ? value.map(String) : String(value)).every((v) => v.toLowerCase() === 'false');
-      if (k === 's3:tlsversion' && op.startsWith('numericlessthan')) return strings(Array.isArray(value) ? value.map(String) : String(value)).every((v) => Number(v) <= 1.2);
-      return false;
-    });
-  });
-};
-
-/** What a bucket policy gives and takes from the vendor; each entry reads "s3:PutObject on arn:…/*". */
-export interface VendorAccess {
-  /** Not allowed by any Allow statement. */
-  missing: string[];
-  /** Allowed only by statements with a Condition. */
-  conditional: string[];
-  /** Denied by a Deny statement without a Condition (or with one that is not transport-only); Sid noted. */
-  denied: string[];
-  /** Denied under a Condition that may apply to the vendor. */
-  conditionallyDenied: string[];
-}
-
-/** Evaluates a parsed bucket policy for the vendor principal and the 11 actions (see {@link VENDOR_ACTIONS}). */
-export const evaluateVendorAccess = (policy: unknown, bucketName: string, vendorPrincipalArn: string): VendorAccess => {
-  const raw = (policy as { Statement?: unknown } | null)?.Statement;
-  const statements: Statement[] = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((s): s is Statement => typeof s === 'object' && s !== null);
-  const arn = `arn:${partitionOf(vendorPrincipalArn)}:s3:::${bucketName}`;
-  const result: VendorAccess = { missing: [], conditional: [], denied: [], conditionallyDenied: [] };
-  const allows = statements.filter((s) => s.Effect === 'Allow' && s.NotPrincipal === undefined && namesVendor(s.Principal, vendorPrincipalArn, false));
-  const denies = statements.filter(
-    (s) => s.Effect === 'Deny' && (s.NotPrincipal !== undefined ? !namesVendor(s.NotPrincipal, vendorPrincipalArn, false) : namesVendor(s.Principal, vendorPrincipalArn, true)),
-  );
-  for (const { action, on } of VENDOR_ACTIONS) {
-    const resource = on === 'bucket' ? arn : `${arn}/*`;
-    const label = `${action} on ${resource}`;
-    const granting = allows.filter((s) => actionCovers(s, action) && resourceCovers(s, resource));
-    if (granting.length === 0) result.missing.push(label);
-    else if (granting.every(hasCondition)) result.conditional.push(label);
-    for (const s of denies) {
-      if (!actionIntersects(s, action) || !resourceIntersects(s, resource)) continue;
-      if (hasCondition(s) && isTransportOnlyCondition(s.Condition)) continue;
-      const sid = typeof s.Sid === 'string' && s.Sid ? ` (statement ${s.Sid})` : '';
-      (hasCondition(s) ? result.conditionallyDenied : result.denied).push(`${label}${sid}`);
-    }
-  }
-  return result;
 };
 
 const checkBucketPolicy = async (ctx: Context): Promise<Outcome> => {
