@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const venv = join(root, '.venv');
+// BYOB_VENV relocates it (tests of the missing-Python path use a scratch directory).
+const venv = process.env.BYOB_VENV || join(root, '.venv');
 const requirements = join(root, 'scripts', 'emulator', 'requirements.txt');
 const stamp = join(venv, '.requirements.sha256');
 
