@@ -135,9 +135,6 @@ export const DEFAULT_BUDGET_MS = 20_000;
 export const INITIAL_BACKOFF_MS = 500;
 /** Longest back-off delay between two attempts of a check. */
 export const MAX_BACKOFF_MS = 8_000;
-/** Where the probe writes; one object per run, deleted with all its versions. */
-export const PROBE_PREFIX = VERIFY_PROBE_PREFIX;
-
 
 /** Every API call the verifier makes, with the IAM action it needs. */
 export const VERIFIER_OPERATIONS = {
@@ -570,7 +567,7 @@ const checkGenerateDataKey = async (ctx: Context): Promise<Outcome> => {
   return passed(`The verifier can generate data keys with ${keyArn}.`);
 };
 
-const probeKey = (id: string) => `${PROBE_PREFIX}${id.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 64) || 'probe'}`;
+const probeKey = (id: string) => `${VERIFY_PROBE_PREFIX}${id.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 64) || 'probe'}`;
 
 interface Cleanup {
   removed: number;
@@ -792,7 +789,7 @@ export const verifyBucket = async (deps: VerifyDeps, expectation: BucketExpectat
       status: 'failed',
       detail: `Did not finish within the ${budgetMs} ms verification budget${waiting}.`,
       remediation: id === 'probe'
-        ? `Retry the verification; if an object under ${PROBE_PREFIX} is left in the bucket, delete it and its versions.`
+        ? `Retry the verification; if an object under ${VERIFY_PROBE_PREFIX} is left in the bucket, delete it and its versions.`
         : 'Retry the verification; if it keeps timing out, check that the bucket and key are in the expected region.',
     };
   };

@@ -1,10 +1,11 @@
-import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES, SECURITY_HEADERS } from '../../lib/http.js';
 import type { LocalStack } from '../../scripts/local-stack.js';
 // @ts-expect-error plain ESM script without types
 import { runFuzz } from '../../scripts/fuzz.mjs';
 import { type Answer, call, directBody, emulatorClient, startApi } from '../support/local-api.js';
+import { stacksTaggedFor } from '../support/stacks.js';
 
 // Hardening through serverless-offline over the emulator, as `npm start` runs it: schemathesis from
 // the OpenAPI document, racing replays, hostile input over real HTTP, tenant isolation.
@@ -17,17 +18,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const stacksOf = async (tenant: string): Promise<Stack[]> => {
-  const cfn = new CloudFormationClient({ ...emulatorClient(stack.emulatorEndpoint), maxAttempts: 1 });
-  const found: Stack[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await cfn.send(new DescribeStacksCommand({ NextToken }));
-    found.push(...(page.Stacks ?? []).filter((s) => s.Tags?.some((t) => t.Key === 'byob:tenant' && t.Value === tenant)));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return found;
-};
+const stacksOf = (tenant: string): Promise<Stack[]> =>
+  stacksTaggedFor(new CloudFormationClient({ ...emulatorClient(stack.emulatorEndpoint), maxAttempts: 1 }), tenant);
 
 const expectProblem = (r: Answer, status: number) => {
   expect(r.status, JSON.stringify(r.body)).toBe(status);

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TABLE_DEFINITION } from '../../../lib/store.js';
 import { cfnLint } from '../../support/cfn-tools.js';
 
 // `serverless package` must work offline (no credentials, no network) and the CloudFormation it
@@ -25,6 +26,12 @@ describe('serverless package', () => {
     );
     expect(zips.length).toBe(functions.length);
     for (const z of zips) expect(statSync(join(out, z)).size).toBeGreaterThan(0);
+
+    // serverless.yml's table and lib/store.ts's TABLE_DEFINITION (used locally and in tests) must agree.
+    const table = (JSON.parse(readFileSync(template, 'utf8')) as { Resources: Record<string, { Properties: Record<string, unknown> }> }).Resources.ByobTable!.Properties;
+    const keysOf = (def: { AttributeDefinitions: unknown; KeySchema: unknown; GlobalSecondaryIndexes: unknown }) => JSON.stringify([def.AttributeDefinitions, def.KeySchema, def.GlobalSecondaryIndexes]);
+    expect(keysOf(table as never)).toBe(keysOf(TABLE_DEFINITION as never));
+    expect(table.BillingMode).toBe(TABLE_DEFINITION.BillingMode);
 
     const lint = await cfnLint([template]);
     expect(lint.findings.filter((f) => f.level === 'Error'), JSON.stringify(lint.findings, null, 1)).toEqual([]);

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import { type Config, parseConfig } from '../../../lib/config.js';
+import { stacksTaggedFor } from '../../support/stacks.js';
 import { localServiceEnv } from '../../../scripts/local-aws.js';
 import { type Deps, makeDeps } from '../../../lib/deps.js';
 import { TABLE_DEFINITION } from '../../../lib/store.js';
@@ -165,16 +166,7 @@ export const makeWorld = async () => {
       return mod.makeHandler ? mod.makeHandler(deps) : mod.handler;
     },
     /** Live stacks (any status but deleted) tagged with the tenant. */
-    stacksOf: async (tenant: string): Promise<Stack[]> => {
-      const found: Stack[] = [];
-      let NextToken: string | undefined;
-      do {
-        const page = await cfn.send(new DescribeStacksCommand({ NextToken }));
-        found.push(...(page.Stacks ?? []).filter((s) => s.Tags?.some((t) => t.Key === 'byob:tenant' && t.Value === tenant)));
-        NextToken = page.NextToken;
-      } while (NextToken);
-      return found;
-    },
+    stacksOf: (tenant: string): Promise<Stack[]> => stacksTaggedFor(cfn, tenant),
     /** Every item of this world's table whose key starts with the tenant. */
     itemsOf: async (tenant: string) => {
       const out = await ddb.send(new ScanCommand({ TableName: cfg.tableName }));
