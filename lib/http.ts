@@ -112,12 +112,13 @@ export const httpHandler = <B extends Schema | undefined = undefined, Q extends 
     .handler(async (event) => {
       const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
       const tenant = spec.auth === false ? '' : await deps.authenticate(headers.authorization);
-      // Reads have no side effects, so their budget check overlaps the read instead of preceding it (a
-      // poll then costs about one DynamoDB round trip, not two); a spent budget still answers 429.
+      // Reads have no side effects, so their budget check (when it has to reach the table at all: see
+      // lib/rate-limit.ts) overlaps the read instead of preceding it; a spent budget still answers 429.
       // Everything else is checked before it can act.
-      const budget = tenant && deps.rateLimit ? deps.rateLimit(tenant) : undefined;
+      const read = READ_METHODS.has(event.requestContext?.http?.method?.toUpperCase() ?? '');
+      const budget = tenant && deps.rateLimit ? deps.rateLimit(tenant, read ? 'read' : 'write') : undefined;
       budget?.catch(() => undefined);
-      if (budget && !READ_METHODS.has(event.requestContext?.http?.method?.toUpperCase() ?? '')) await budget;
+      if (budget && !read) await budget;
       const params = spec.params ? spec.params.safeParse(event.pathParameters ?? {}) : undefined;
       if (params && !params.success) throw new NotFoundError();
       const query = spec.query ? spec.query.safeParse(event.queryStringParameters ?? {}) : undefined;

@@ -27,6 +27,16 @@ describe('serverless package', () => {
     expect(zips.length).toBe(functions.length);
     for (const z of zips) expect(statSync(join(out, z)).size).toBeGreaterThan(0);
 
+    // The bundles take their credentials from lib/lambda-credentials.ts (serverless.yml `alias`), not
+    // from the SDK's whole default chain (SSO, ini files, web identity, instance metadata).
+    const unzip = 'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nsys.stdout.write("".join(z.read(n).decode() for n in z.namelist()))';
+    const withClients = zips.filter((z) => z !== 'openapi.zip');
+    for (const z of withClients) {
+      const code = spawnSync('python3', ['-c', unzip, join(out, z)], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
+      expect(code, z).toContain('this build reads them from AWS_ACCESS_KEY_ID');
+      expect(code, z).not.toContain('defaultProvider::fromSSO');
+    }
+
     // serverless.yml's table and lib/store.ts's TABLE_DEFINITION (used locally and in tests) must agree.
     const table = (JSON.parse(readFileSync(template, 'utf8')) as { Resources: Record<string, { Properties: Record<string, unknown> }> }).Resources.ByobTable!.Properties;
     const keysOf = (def: { AttributeDefinitions: unknown; KeySchema: unknown; GlobalSecondaryIndexes: unknown }) => JSON.stringify([def.AttributeDefinitions, def.KeySchema, def.GlobalSecondaryIndexes]);

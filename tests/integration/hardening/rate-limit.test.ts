@@ -12,10 +12,14 @@ beforeAll(async () => {
   world = await makeWorld();
 });
 
+const doc = () => documentClientOf(makeDynamo({ region: world.cfg.region, endpoint: world.endpoint }));
+
+// readBatch 1: every request reaches the table, so the counters below are exact.
 const limited = (limit: number, table = world.cfg.tableName) =>
-  world.deps({
-    rateLimit: dynamoRateLimiter(documentClientOf(makeDynamo({ region: world.cfg.region, endpoint: world.endpoint })), table, () => now, { limit, windowSeconds: 60 }),
-  });
+  world.deps({ rateLimit: dynamoRateLimiter(doc(), table, () => now, { limit, windowSeconds: 60, readBatch: 1 }) });
+
+const counterOf = async (tenant: string) =>
+  (await world.itemsOf(tenant)).filter((i) => i.sk?.S?.startsWith('LIMIT#')).map((c) => Number(c.count?.N));
 
 describe('per-tenant throttling', () => {
   it('answers 429 problem+json with Retry-After once a tenant spends its window, on every route, and never touches another tenant', async () => {
@@ -72,6 +76,41 @@ describe('per-tenant throttling', () => {
     for (let i = 0; i < 5; i++) expect((await send(list, { method: 'GET', route: '/byob' })).status).toBe(401);
     const tenant = world.tenant('after');
     expect((await send(list, { method: 'GET', route: '/byob', token: await world.token(tenant) })).status).toBe(200);
+  });
+
+  it('counts reads in batches per container, keeps writes exact, and bounds what a tenant gets past the limit', async () => {
+    now = new Date('2030-01-04T00:00:05.000Z');
+    const tenant = world.tenant('batched');
+    const policy = { limit: 30, windowSeconds: 60, readBatch: 10 };
+    const a = dynamoRateLimiter(doc(), world.cfg.tableName, () => now, policy);
+    const b = dynamoRateLimiter(doc(), world.cfg.tableName, () => now, policy);
+
+    // Container a: its first read of the window is added at once, then one add per 10 reads.
+    for (let i = 0; i < 25; i++) await a(tenant, 'read');
+    expect(await counterOf(tenant)).toEqual([21]);
+    // A write adds itself and the 4 reads not yet added.
+    await a(tenant, 'write');
+    expect(await counterOf(tenant)).toEqual([26]);
+
+    // Container b learns the shared count on its first read, and stops once it would pass the limit.
+    let admittedB = 0;
+    while (admittedB < 50 && (await b(tenant, 'read').then(() => true, () => false))) admittedB++;
+    expect(admittedB).toBe(4);
+    let admittedA = 0;
+    while (admittedA < 50 && (await a(tenant, 'read').then(() => true, () => false))) admittedA++;
+    expect(admittedA).toBe(4);
+    // 34 admitted against a limit of 30: never more than readBatch - 1 per container past it.
+    expect(26 + admittedA + admittedB).toBeLessThanOrEqual(policy.limit + 2 * (policy.readBatch - 1));
+
+    // A write is refused (before it acts) when the count with this container's unadded reads has no room.
+    const refused = await a(tenant, 'write').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: 'TooManyRequestsError', retryAfterSeconds: 55 });
+
+    // A new window starts from zero in every container.
+    now = new Date('2030-01-04T00:01:00.000Z');
+    await expect(a(tenant, 'write')).resolves.toBeUndefined();
+    await expect(b(tenant, 'read')).resolves.toBeUndefined();
+    expect(await counterOf(tenant)).toEqual([27, 2]);
   });
 
   it('lets requests through when its table cannot be reached (throttling never takes the API down)', async () => {
