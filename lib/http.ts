@@ -13,6 +13,9 @@ import {
 } from './errors.js';
 import { logger } from './logger.js';
 import type { RateLimiter } from './rate-limit.js';
+import { SECURITY_HEADERS } from './security-headers.js';
+
+export { SECURITY_HEADERS } from './security-headers.js';
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -20,15 +23,6 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** Methods without side effects. */
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
-/** Headers on every response. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
-  'strict-transport-security': 'max-age=63072000; includeSubDomains',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-};
 
 /** What the HTTP stack needs: who the caller is, and (optionally) the caller's request budget. */
 export interface HttpDeps {

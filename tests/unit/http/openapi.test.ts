@@ -23,6 +23,10 @@ describe('lib/openapi', () => {
     if (path.includes('{id}')) expect(op.responses).toHaveProperty('404');
   });
 
+  it('is what the committed openapi.json (served by GET /openapi.json) holds: run `npm run openapi` after changing a schema', () => {
+    expect(JSON.parse(readFileSync(new URL('../../../openapi.json', import.meta.url), 'utf8'))).toEqual(JSON.parse(JSON.stringify(doc)));
+  });
+
   it('links POST /byob to the routes that take its id', () => {
     const links = (doc.paths['/byob']!.post!.responses['202'] as { links: Record<string, { operationId: string }> }).links;
     expect(Object.values(links).map((l) => l.operationId)).toEqual(expect.arrayContaining(['getByob', 'deleteByob', 'reverifyByob', 'redeliverCallbacks', 'getByobTemplate']));
