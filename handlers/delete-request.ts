@@ -2,7 +2,7 @@ import { type Deps, deps } from '../lib/deps.js';
 import { httpHandler } from '../lib/http.js';
 import { deleteByob } from '../lib/manage.js';
 import { toView } from '../lib/record.js';
-import { IdPath } from '../lib/schemas.js';
+import { IdPath } from '../lib/route-params.js';
 
 /** DELETE /byob/{id} */
 export const makeHandler = (d: Deps) =>

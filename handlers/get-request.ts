@@ -2,7 +2,7 @@ import { type CoreDeps, coreDeps } from '../lib/core-deps.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http.js';
 import { toView } from '../lib/record.js';
-import { IdPath } from '../lib/schemas.js';
+import { IdPath } from '../lib/route-params.js';
 
 /** GET /byob/{id}: served from DynamoDB only, so polling costs CloudFormation nothing. */
 export const makeHandler = (d: CoreDeps) =>

@@ -1,7 +1,7 @@
 import { type TemplateReadDeps, templateReadDeps } from '../lib/core-deps.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http.js';
-import { IdPath } from '../lib/schemas.js';
+import { IdPath } from '../lib/route-params.js';
 import { readTemplate } from '../lib/template-store.js';
 
 /** GET /byob/{id}/template: the template exactly as it was stored and launched. */

@@ -1,7 +1,7 @@
 import { type CoreDeps, coreDeps } from '../lib/core-deps.js';
 import { httpHandler } from '../lib/http.js';
 import { toView } from '../lib/record.js';
-import { ListQuery } from '../lib/schemas.js';
+import { ListQuery } from '../lib/route-params.js';
 
 /** GET /byob: the tenant's requests, newest first. */
 export const makeHandler = (d: CoreDeps) =>

@@ -3,7 +3,7 @@ import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http.js';
 import { redeliver } from '../lib/outbox.js';
 import { toView } from '../lib/record.js';
-import { IdPath } from '../lib/schemas.js';
+import { IdPath } from '../lib/route-params.js';
 
 /** POST /byob/{id}/callbacks/redeliver: requeues every undelivered webhook of the request. */
 export const makeHandler = (d: OutboxOnlyDeps) =>

@@ -2,7 +2,7 @@ import { type Deps, deps } from '../lib/deps.js';
 import { httpHandler } from '../lib/http.js';
 import { reverify } from '../lib/manage.js';
 import { toView } from '../lib/record.js';
-import { IdPath } from '../lib/schemas.js';
+import { IdPath } from '../lib/route-params.js';
 
 /** POST /byob/{id}/verify */
 export const makeHandler = (d: Deps) =>

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { AWS_REGIONS } from './regions.js';
+import { Status } from './route-params.js';
 
 const ACCOUNT_ID = /^\d{12}$/;
 const IAM_ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@\/-]{1,512}$/;
@@ -119,32 +120,8 @@ export const CreateByobRequest = z
 /** A validated POST /byob body. */
 export type CreateByobRequest = z.infer<typeof CreateByobRequest>;
 
-/** Statuses of a BYOB request. */
-export const Status = z.enum([
-  'PENDING',
-  'AWAITING_CUSTOMER',
-  'CREATING',
-  'VERIFYING',
-  'READY',
-  'FAILED',
-  'EXPIRED',
-  'DELETING',
-  'DELETED',
-]);
-/** A BYOB status. */
-export type Status = z.infer<typeof Status>;
-
-/** Query of GET /byob. */
-export const ListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(1024).optional(),
-  status: Status.optional(),
-});
-
-/** Path of /byob/{id} routes. */
-export const IdPath = z.strictObject({
-  id: z.string().regex(/^byob_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a BYOB request id (byob_ followed by 26 characters)'),
-});
+/** The read routes' path and query schemas live in lib/route-params.ts. */
+export { IdPath, ListQuery, Status } from './route-params.js';
 
 const Check = z.object({
   id: z.string(),
