@@ -16,6 +16,7 @@ import { localJwks, mintToken } from '../scripts/local-auth.js';
 import { startEmulator } from '../scripts/emulator.mjs';
 import { byobTemplateSpecArb } from '../tests/support/arbitraries.js';
 import { call, directBody, startApi } from '../tests/support/local-api.js';
+import { attribution, PIECES } from './attribution.js';
 import { buildBaseline, buildHandlers, CLIENTS_USED, coldImports, ensureDir, freshProcess, functionsOf, packageZips } from './bundles.js';
 import { type GoalRow, kb, median, ms, printTable, quantile, times } from './stats.js';
 
@@ -371,7 +372,7 @@ async function benchEndToEnd() {
 // ---------------------------------------------------------------------------------------------------
 const main = async () => {
   const started = Date.now();
-  const only = new Set((process.env.BENCH_ONLY ?? 'bundles,polls,render,e2e').split(','));
+  const only = new Set((process.env.BENCH_ONLY ?? 'bundles,attribution,polls,render,e2e').split(','));
   log(`${new Date().toISOString()} · ${cpus().length} cores · node ${process.version} · tmp ${tmpdir()}`);
   let memory: Record<string, number> = {};
   if (only.has('bundles') || only.has('polls')) {
@@ -392,9 +393,15 @@ const main = async () => {
       await emulator.stop();
     }
   }
+  let pieces = '';
+  if (only.has('attribution')) {
+    log(`attribution: ${PIECES.length} pieces × ${IMPORT_RUNS} fresh processes`);
+    pieces = (await attribution(root, ensureDir(join(root, 'bench', '.out')), await handlerEnv('http://127.0.0.1:9'), IMPORT_RUNS)).table;
+  }
   if (only.has('render')) await benchRender();
   if (only.has('e2e')) await benchEndToEnd();
 
+  if (pieces) console.log(`Where size and cold import go (each piece alone; not goals):\n${pieces}\n`);
   console.log(printTable(rows));
   for (const n of notes) console.log(`- ${n}`);
   if (Object.keys(memory).length) console.log(`memory (MB, peak RSS → memorySize): ${JSON.stringify(Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, [Math.round(v / 1024), memorySizeFor(v)]])))}`);
