@@ -4,15 +4,12 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Logger } fro
 
 // The deployed bundles put this module in place of `@aws-sdk/credential-provider-node` (the `alias` of
 // serverless.yml `custom.esbuild`). The SDK's default chain also knows SSO, shared ini files, credential
-// processes, web identity tokens and EC2 instance metadata, and bundling it adds ~37 KB gzip (the SSO,
+// processes, web identity tokens and EC2 instance metadata, and bundling it adds ~34 KB gzip (the SSO,
 // SSO-OIDC, STS and sign-in clients it may call) to every function. A Lambda function gets its role's
 // credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), and
 // an execution environment that serves them over HTTP instead says so in
 // AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI; those two are the sources kept, in the default
 // chain's order. Tests and scripts run from node_modules and keep the whole chain.
-
-/** The environment variables that point at a container credentials endpoint. */
-const CONTAINER_URI_VARS = ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'] as const;
 
 /** What the SDK passes to its credential provider factory (a subset of the default chain's init). */
 export interface LambdaCredentialsInit {
@@ -34,13 +31,19 @@ export class CredentialsUnavailableError extends Error {
 export const defaultProvider =
   (init: LambdaCredentialsInit = {}): AwsCredentialIdentityProvider =>
   async (): Promise<AwsCredentialIdentity> => {
-    if (process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY) return fromEnv({ logger: init.logger })();
-    if (CONTAINER_URI_VARS.some((v) => process.env[v])) {
-      return fromHttp({ logger: init.logger, timeout: init.timeout ?? 1000, maxRetries: init.maxRetries ?? 3 })();
+    try {
+      return await fromEnv({ logger: init.logger })();
+    } catch {
+      // fromHttp reads AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI itself, and fails at once without them.
+      try {
+        return await fromHttp({ logger: init.logger, timeout: init.timeout ?? 1000, maxRetries: init.maxRetries ?? 3 })();
+      } catch (e) {
+        throw new CredentialsUnavailableError(
+          'No AWS credentials: this build reads them from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (as Lambda sets them) or a container credentials endpoint, and neither had any.',
+          { cause: e },
+        );
+      }
     }
-    throw new CredentialsUnavailableError(
-      'No AWS credentials: this build reads them from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (as Lambda sets them) or a container credentials endpoint.',
-    );
   };
 
 /** As in the default chain: credentials that expire need refreshing. */
