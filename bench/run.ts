@@ -172,7 +172,7 @@ async function benchPolls(env: NodeJS.ProcessEnv, proxy: Awaited<ReturnType<type
       const tenant = t === 0 ? TENANT : `${TENANT}-${t}`;
       const record = await createByob(deps, tenant, CreateByobRequest.parse(directBody({ team: `poll-${t}-${Date.now()}` })));
       return {
-        event: t === 0 ? httpEvent(token, `/byob/${record.id}`, { pathParameters: { id: record.id } }) : httpEvent(await mintToken(tenant), `/byob/${record.id}`, { pathParameters: { id: record.id } }),
+        event: httpEvent(t === 0 ? token : await mintToken(tenant), `/byob/${record.id}`, { pathParameters: { id: record.id } }),
         getItem: new GetItemCommand({ TableName: LOCAL_NAMES.table, Key: { pk: { S: `T#${tenant}` }, sk: { S: `R#${record.id}` } }, ConsistentRead: true }),
       };
     }),

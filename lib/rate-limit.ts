@@ -96,17 +96,18 @@ export const dynamoRateLimiter = (
 
     const count = w.pending;
     w.pending = 0;
+    let total: number;
     try {
-      const total = await add(tenant, start, count, kind === 'write');
-      w.known = Math.max(w.known, total);
-      if (total > policy.limit) throw refuse();
+      total = await add(tenant, start, count, kind === 'write');
     } catch (e) {
-      if (e instanceof TooManyRequestsError) throw e;
       if (e instanceof Error && e.name === 'ConditionalCheckFailedException') {
         w.known = policy.limit;
         throw refuse();
       }
       logger.warn('rate limiter unavailable; request let through', { error: e as Error });
+      return;
     }
+    w.known = Math.max(w.known, total);
+    if (total > policy.limit) throw refuse();
   };
 };
