@@ -30,7 +30,7 @@ export const PIECES: readonly Piece[] = [
   { name: 'zod (one small object schema)', source: "import * as z from 'zod';\nexport const s = z.object({ a: z.string() });" },
   { name: 'zod/mini (one small object schema)', source: "import * as z from 'zod/mini';\nexport const s = z.object({ a: z.string() });" },
   { name: 'lib/config.ts (zod env schema)', source: "export { config } from './lib/config.ts';" },
-  { name: 'lib/schemas.ts (request and view schemas)', source: "export * from './lib/schemas.ts';" },
+  { name: 'lib/provisioning/request.ts (request and view schemas)', source: "export * from './lib/provisioning/request.ts';" },
   { name: 'Powertools logger (lib/logger.ts)', source: "export { logger } from './lib/logger.ts';" },
   { name: 'jose (jwtVerify, createLocalJWKSet)', source: "export { jwtVerify, createLocalJWKSet } from 'jose';" },
 ];

@@ -19,7 +19,7 @@ export const ESBUILD_OPTIONS: BuildOptions = {
   format: 'esm',
   mainFields: ['module', 'main'],
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-  alias: { '@aws-sdk/credential-provider-node': './lib/lambda-credentials.ts' },
+  alias: { '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts' },
   logLevel: 'error',
 };
 

@@ -9,7 +9,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
-import { makeDynamo } from '../lib/aws.js';
+import { makeDynamo } from '../lib/aws/clients.js';
 import { bootstrapLocalAws, LOCAL_NAMES, localServiceEnv } from '../scripts/local-aws.js';
 import { localJwks, mintToken } from '../scripts/local-auth.js';
 // @ts-expect-error plain ESM script without types
@@ -157,9 +157,9 @@ const memoryEvent = (name: string, token: string, id: string): unknown => {
 async function benchPolls(env: NodeJS.ProcessEnv, proxy: Awaited<ReturnType<typeof countingProxy>>, token: string) {
   Object.assign(process.env, env, { AWS_ENDPOINT_URL: proxy.endpoint });
   const { config } = await import('../lib/config.js');
-  const { makeDeps } = await import('../lib/deps.js');
-  const { createByob } = await import('../lib/create-byob.js');
-  const { CreateByobRequest } = await import('../lib/schemas.js');
+  const { makeDeps } = await import('../lib/wiring/deps.js');
+  const { createByob } = await import('../lib/provisioning/create.js');
+  const { CreateByobRequest } = await import('../lib/provisioning/request.js');
   const { makeHandler } = await import('../handlers/get-request.js');
   // The full dependencies, CloudFormation clients included: the route must still not call it.
   const deps = makeDeps(config());

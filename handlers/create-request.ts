@@ -1,8 +1,8 @@
-import { createByob } from '../lib/create-byob.js';
-import { type Deps, deps } from '../lib/deps.js';
-import { httpHandler } from '../lib/http.js';
-import { toView, withLinkToken } from '../lib/record.js';
-import { CreateByobRequest } from '../lib/schemas.js';
+import { createByob } from '../lib/provisioning/create.js';
+import { type Deps, deps } from '../lib/wiring/deps.js';
+import { httpHandler } from '../lib/http/http-handler.js';
+import { toView, withLinkToken } from '../lib/provisioning/record.js';
+import { CreateByobRequest } from '../lib/provisioning/request.js';
 
 /** POST /byob */
 export const makeHandler = (d: Deps) =>

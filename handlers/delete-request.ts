@@ -1,8 +1,8 @@
-import { type Deps, deps } from '../lib/deps.js';
-import { httpHandler } from '../lib/http.js';
-import { deleteByob } from '../lib/manage.js';
-import { toView } from '../lib/record.js';
-import { IdPath } from '../lib/route-params.js';
+import { type Deps, deps } from '../lib/wiring/deps.js';
+import { httpHandler } from '../lib/http/http-handler.js';
+import { deleteByob } from '../lib/provisioning/manage.js';
+import { toView } from '../lib/provisioning/record.js';
+import { IdPath } from '../lib/http/route-params.js';
 
 /** DELETE /byob/{id} */
 export const makeHandler = (d: Deps) =>

@@ -1,8 +1,8 @@
-import { type CoreDeps, coreDeps } from '../lib/core-deps.js';
+import { type CoreDeps, coreDeps } from '../lib/wiring/core.js';
 import { NotFoundError } from '../lib/errors.js';
-import { httpHandler } from '../lib/http.js';
-import { toView } from '../lib/record.js';
-import { IdPath } from '../lib/route-params.js';
+import { httpHandler } from '../lib/http/http-handler.js';
+import { toView } from '../lib/provisioning/record.js';
+import { IdPath } from '../lib/http/route-params.js';
 
 /** GET /byob/{id}: served from DynamoDB only, so polling costs CloudFormation nothing. */
 export const makeHandler = (d: CoreDeps) =>

@@ -1,8 +1,8 @@
-import { type TemplateReadDeps, templateReadDeps } from '../lib/core-deps.js';
+import { type TemplateReadDeps, templateReadDeps } from '../lib/wiring/core.js';
 import { NotFoundError } from '../lib/errors.js';
-import { httpHandler } from '../lib/http.js';
-import { IdPath } from '../lib/route-params.js';
-import { readTemplate } from '../lib/template-store.js';
+import { httpHandler } from '../lib/http/http-handler.js';
+import { IdPath } from '../lib/http/route-params.js';
+import { readTemplate } from '../lib/provisioning/template-store.js';
 
 /** GET /byob/{id}/template: the template exactly as it was stored and launched. */
 export const makeHandler = (d: TemplateReadDeps) =>

@@ -1,7 +1,7 @@
-import { type CoreDeps, coreDeps } from '../lib/core-deps.js';
-import { httpHandler } from '../lib/http.js';
-import { toView } from '../lib/record.js';
-import { ListQuery } from '../lib/route-params.js';
+import { type CoreDeps, coreDeps } from '../lib/wiring/core.js';
+import { httpHandler } from '../lib/http/http-handler.js';
+import { toView } from '../lib/provisioning/record.js';
+import { ListQuery } from '../lib/http/route-params.js';
 
 /** GET /byob: the tenant's requests, newest first. */
 export const makeHandler = (d: CoreDeps) =>

@@ -1,4 +1,4 @@
-import { SECURITY_HEADERS } from '../lib/security-headers.js';
+import { SECURITY_HEADERS } from '../lib/http/security-headers.js';
 import document from '../openapi.json' with { type: 'json' };
 
 // openapi.json is generated from the zod schemas (npm run openapi; a unit test keeps it in step), so

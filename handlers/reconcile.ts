@@ -1,5 +1,5 @@
-import { type Deps, deps } from '../lib/deps.js';
-import { reconcile } from '../lib/reconcile.js';
+import { type Deps, deps } from '../lib/wiring/deps.js';
+import { reconcile } from '../lib/provisioning/reconcile.js';
 
 /** Schedule (every minute): overdue requests and due webhooks. */
 export const makeHandler = (d: Deps) => async () => reconcile(d);

@@ -1,9 +1,9 @@
-import { type OutboxOnlyDeps, outboxDeps } from '../lib/core-deps.js';
+import { type OutboxOnlyDeps, outboxDeps } from '../lib/wiring/core.js';
 import { NotFoundError } from '../lib/errors.js';
-import { httpHandler } from '../lib/http.js';
-import { redeliver } from '../lib/outbox.js';
-import { toView } from '../lib/record.js';
-import { IdPath } from '../lib/route-params.js';
+import { httpHandler } from '../lib/http/http-handler.js';
+import { redeliver } from '../lib/webhooks/outbox.js';
+import { toView } from '../lib/provisioning/record.js';
+import { IdPath } from '../lib/http/route-params.js';
 
 /** POST /byob/{id}/callbacks/redeliver: requeues every undelivered webhook of the request. */
 export const makeHandler = (d: OutboxOnlyDeps) =>

@@ -1,6 +1,6 @@
 import type { SNSEvent } from 'aws-lambda';
-import { deps } from '../lib/deps.js';
-import { handleRegistration, type RegistrationDeps } from '../lib/registration.js';
+import { deps } from '../lib/wiring/deps.js';
+import { handleRegistration, type RegistrationDeps } from '../lib/quick-create/registration.js';
 
 /** SNS: custom resource requests from quick-create stacks in customer accounts. */
 export const makeHandler = (d: RegistrationDeps) => async (event: SNSEvent) => {

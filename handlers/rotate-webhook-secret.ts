@@ -1,6 +1,6 @@
-import { type CoreDeps, coreDeps } from '../lib/core-deps.js';
-import { httpHandler } from '../lib/http.js';
-import { rotateWebhookSecret, settingsView } from '../lib/settings.js';
+import { type CoreDeps, coreDeps } from '../lib/wiring/core.js';
+import { httpHandler } from '../lib/http/http-handler.js';
+import { rotateWebhookSecret, settingsView } from '../lib/tenants/settings.js';
 
 /** POST /byob/settings/rotate-webhook-secret: new secret first; the old one keeps signing for a day. */
 export const makeHandler = (d: CoreDeps) =>

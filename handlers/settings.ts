@@ -1,6 +1,6 @@
-import { type CoreDeps, coreDeps } from '../lib/core-deps.js';
-import { httpHandler } from '../lib/http.js';
-import { settingsView, tenantSettings } from '../lib/settings.js';
+import { type CoreDeps, coreDeps } from '../lib/wiring/core.js';
+import { httpHandler } from '../lib/http/http-handler.js';
+import { settingsView, tenantSettings } from '../lib/tenants/settings.js';
 
 /** GET /byob/settings: ExternalId, vendor account and webhook signing secret(s) of the caller's tenant. */
 export const makeHandler = (d: CoreDeps) =>

@@ -1,6 +1,6 @@
-import { type ExistingVerifierDeps, existingVerifierDeps } from '../lib/core-deps.js';
-import { httpHandler } from '../lib/http.js';
-import { VerifyExistingRequest, verifyExisting } from '../lib/verify-existing.js';
+import { type ExistingVerifierDeps, existingVerifierDeps } from '../lib/wiring/core.js';
+import { httpHandler } from '../lib/http/http-handler.js';
+import { VerifyExistingRequest, verifyExisting } from '../lib/verify/existing.js';
 
 /** POST /byob/verify: checks a bucket that was not provisioned here (AWS, or S3-compatible by connection string). */
 export const makeHandler = (d: ExistingVerifierDeps) =>

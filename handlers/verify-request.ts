@@ -1,8 +1,8 @@
-import { type Deps, deps } from '../lib/deps.js';
-import { httpHandler } from '../lib/http.js';
-import { reverify } from '../lib/manage.js';
-import { toView } from '../lib/record.js';
-import { IdPath } from '../lib/route-params.js';
+import { type Deps, deps } from '../lib/wiring/deps.js';
+import { httpHandler } from '../lib/http/http-handler.js';
+import { reverify } from '../lib/provisioning/manage.js';
+import { toView } from '../lib/provisioning/record.js';
+import { IdPath } from '../lib/http/route-params.js';
 
 /** POST /byob/{id}/verify */
 export const makeHandler = (d: Deps) =>

@@ -2,7 +2,7 @@
 //   node scripts/fuzz.mjs <base-url> <bearer-token>
 // Checks: no 5xx, every status/content type/header/body as documented, negative data rejected. The run
 // is bounded (examples per operation, total time) and paced under the per-tenant budget
-// (lib/rate-limit.ts), so it measures the API rather than the throttle.
+// (lib/http/rate-limit.ts), so it measures the API rather than the throttle.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

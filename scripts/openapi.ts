@@ -1,10 +1,10 @@
 /**
- * Writes openapi.json from the zod schemas (lib/openapi.ts). The file is committed and served as is by
+ * Writes openapi.json from the zod schemas (lib/http/openapi.ts). The file is committed and served as is by
  * GET /openapi.json, so the function never builds the document at start-up; a unit test fails when the
  * committed file and the schemas drift apart. Run: npm run openapi
  */
 import { writeFileSync } from 'node:fs';
-import { openApiDocument } from '../lib/openapi.js';
+import { openApiDocument } from '../lib/http/openapi.js';
 
 export const OPENAPI_FILE = new URL('../openapi.json', import.meta.url);
 

@@ -1,6 +1,6 @@
 import { CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES, SECURITY_HEADERS } from '../../lib/http.js';
+import { MAX_BODY_BYTES, SECURITY_HEADERS } from '../../lib/http/http-handler.js';
 import type { LocalStack } from '../../scripts/local-stack.js';
 // @ts-expect-error plain ESM script without types
 import { runFuzz } from '../../scripts/fuzz.mjs';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../scripts/local-stack.js';
 import { call, directBody, startApi, waitForStatus } from '../support/local-api.js';
-import { startReceiver, verifyAt, type Receiver, type Received, type Reply } from '../unit/webhooks/support/receiver.js';
+import { startReceiver, verifyAt, type Receiver, type Received, type Reply } from '../support/receiver.js';
 
 // Webhooks through serverless-offline over the emulator, as `npm start` runs them: local mode lets a
 // callbackUrl be plain http on 127.0.0.1, and every status change is attempted at once. The reconciler

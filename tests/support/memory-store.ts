@@ -1,6 +1,6 @@
 import { ConflictError } from '../../lib/errors.js';
-import type { ByobRecord } from '../../lib/record.js';
-import { type CommitPlan, type OutboxItem, type Page, StaleRecordError, type Store, type TenantSettings } from '../../lib/store.js';
+import type { ByobRecord } from '../../lib/provisioning/record.js';
+import { type CommitPlan, type OutboxItem, type Page, StaleRecordError, type Store, type TenantSettings } from '../../lib/provisioning/store.js';
 
 /**
  * An in-memory Store with the DynamoDB adapter's conditions: commits and patches are conditional on

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TABLE_DEFINITION } from '../../../lib/store.js';
+import { TABLE_DEFINITION } from '../../../lib/provisioning/store.js';
 import { cfnLint } from '../../support/cfn-tools.js';
 
 // `serverless package` must work offline (no credentials, no network) and the CloudFormation it
@@ -27,7 +27,7 @@ describe('serverless package', () => {
     expect(zips.length).toBe(functions.length);
     for (const z of zips) expect(statSync(join(out, z)).size).toBeGreaterThan(0);
 
-    // The bundles take their credentials from lib/lambda-credentials.ts (serverless.yml `alias`), not
+    // The bundles take their credentials from lib/aws/lambda-credentials.ts (serverless.yml `alias`), not
     // from the SDK's whole default chain (SSO, ini files, web identity, instance metadata).
     const unzip = 'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nsys.stdout.write("".join(z.read(n).decode() for n in z.namelist()))';
     const withClients = zips.filter((z) => z !== 'openapi.zip');
@@ -37,7 +37,7 @@ describe('serverless package', () => {
       expect(code, z).not.toContain('defaultProvider::fromSSO');
     }
 
-    // serverless.yml's table and lib/store.ts's TABLE_DEFINITION (used locally and in tests) must agree.
+    // serverless.yml's table and lib/provisioning/store.ts's TABLE_DEFINITION (used locally and in tests) must agree.
     const table = (JSON.parse(readFileSync(template, 'utf8')) as { Resources: Record<string, { Properties: Record<string, unknown> }> }).Resources.ByobTable!.Properties;
     const keysOf = (def: { AttributeDefinitions: unknown; KeySchema: unknown; GlobalSecondaryIndexes: unknown }) => JSON.stringify([def.AttributeDefinitions, def.KeySchema, def.GlobalSecondaryIndexes]);
     expect(keysOf(table as never)).toBe(keysOf(TABLE_DEFINITION as never));

@@ -1,7 +1,7 @@
 import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { ForeignStackError, launchStack, type LaunchInput } from '../../../lib/stacks.js';
+import { ForeignStackError, launchStack, type LaunchInput } from '../../../lib/provisioning/stacks.js';
 
 // Against the emulator with the project's extension: moto 5.2.1 itself ignores ClientRequestToken (a
 // retry answers AlreadyExists); the extension answers like AWS. launchStack must be safe either way,

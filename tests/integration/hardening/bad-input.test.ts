@@ -1,7 +1,7 @@
 import { SignJWT, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Deps } from '../../../lib/deps.js';
-import { MAX_BODY_BYTES } from '../../../lib/http.js';
+import type { Deps } from '../../../lib/wiring/deps.js';
+import { MAX_BODY_BYTES } from '../../../lib/http/http-handler.js';
 import { mintToken } from '../../../scripts/local-auth.js';
 import { directBody, makeWorld, type Req, type RouteKey, send, type World } from './world.js';
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Deps } from '../../../lib/deps.js';
-import { IN_FLIGHT_LIMIT_MS } from '../../../lib/idempotency.js';
-import { reconcile } from '../../../lib/reconcile.js';
-import type { Store } from '../../../lib/store.js';
+import type { Deps } from '../../../lib/wiring/deps.js';
+import { IN_FLIGHT_LIMIT_MS } from '../../../lib/http/idempotency.js';
+import { reconcile } from '../../../lib/provisioning/reconcile.js';
+import type { Store } from '../../../lib/provisioning/store.js';
 import { directBody, makeWorld, send, type World } from './world.js';
 
 // Races and crashes against the emulator, through the real POST /byob handler (middy, Powertools

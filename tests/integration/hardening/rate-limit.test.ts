@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { documentClientOf, makeDynamo } from '../../../lib/aws.js';
-import { dynamoRateLimiter } from '../../../lib/rate-limit.js';
+import { documentClientOf, makeDynamo } from '../../../lib/aws/clients.js';
+import { dynamoRateLimiter } from '../../../lib/http/rate-limit.js';
 import { makeWorld, send, type World } from './world.js';
 
-// The per-tenant budget (lib/rate-limit.ts) on the emulator's DynamoDB, through real handlers. Time is
+// The per-tenant budget (lib/http/rate-limit.ts) on the emulator's DynamoDB, through real handlers. Time is
 // injected, so windows open and close without waiting.
 let world: World;
 let now: Date;

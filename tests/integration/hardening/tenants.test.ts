@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Deps } from '../../../lib/deps.js';
-import { reconcile } from '../../../lib/reconcile.js';
+import type { Deps } from '../../../lib/wiring/deps.js';
+import { reconcile } from '../../../lib/provisioning/reconcile.js';
 import { comparable, directBody, makeWorld, ROUTE_MODULES, type Req, type RouteKey, send, type World } from './world.js';
 
 // Two tenants on every route of serverless.yml, through the real handlers: the tenant comes only from

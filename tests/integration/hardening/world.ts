@@ -8,8 +8,8 @@ import { inject } from 'vitest';
 import { type Config, parseConfig } from '../../../lib/config.js';
 import { stacksTaggedFor } from '../../support/stacks.js';
 import { localServiceEnv } from '../../../scripts/local-aws.js';
-import { type Deps, makeDeps } from '../../../lib/deps.js';
-import { TABLE_DEFINITION } from '../../../lib/store.js';
+import { type Deps, makeDeps } from '../../../lib/wiring/deps.js';
+import { TABLE_DEFINITION } from '../../../lib/provisioning/store.js';
 import { localJwks, mintToken } from '../../../scripts/local-auth.js';
 
 /** A handler as the Lambda runtime calls it. */

@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
-import { VerifyExistingRequest, verifyExisting, type ClientTarget, type VerifyExistingDeps } from '../../../lib/verify-existing.js';
+import { VerifyExistingRequest, verifyExisting, type ClientTarget, type VerifyExistingDeps } from '../../../lib/verify/existing.js';
 import { CREDENTIALS, ORIGIN, VENDOR, bucketContents, createBucket, endpoint, realDeps } from './fixtures.js';
 
 /** What the real wiring would do, pointed at the emulator. */

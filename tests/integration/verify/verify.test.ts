@@ -1,7 +1,7 @@
 import { PutObjectLockConfigurationCommand } from '@aws-sdk/client-s3';
 import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
-import { CHECK_IDS, verifyBucket, type BucketExpectation, type CheckId, type VerificationResult } from '../../../lib/verify.js';
+import { CHECK_IDS, verifyBucket, type BucketExpectation, type CheckId, type VerificationResult } from '../../../lib/verify/verify.js';
 import { ORIGIN, VENDOR, VENDOR_ACTIONS, bucketContents, createBucket, realDeps, vendorPolicy, type BucketSetup } from './fixtures.js';
 
 const REGION = 'eu-west-1';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { RETRY_GIVE_UP_AFTER_MS } from '../../../lib/backoff.js';
-import { deliverDue, deliverPendingFor } from '../../../lib/outbox.js';
-import type { ByobRecord } from '../../../lib/record.js';
-import { tenantSettings } from '../../../lib/settings.js';
-import { transition } from '../../../lib/status.js';
-import { deliverWebhook } from '../../../lib/webhook-delivery.js';
-import type { Reply } from '../../unit/webhooks/support/receiver.js';
+import { RETRY_GIVE_UP_AFTER_MS } from '../../../lib/webhooks/backoff.js';
+import { deliverDue, deliverPendingFor } from '../../../lib/webhooks/outbox.js';
+import type { ByobRecord } from '../../../lib/provisioning/record.js';
+import { tenantSettings } from '../../../lib/tenants/settings.js';
+import { transition } from '../../../lib/provisioning/status.js';
+import { deliverWebhook } from '../../../lib/webhooks/delivery.js';
+import type { Reply } from '../../support/receiver.js';
 import { closedPort, createRecord, OUTPUTS, outboxOf, useWebhookWorld } from './support.js';
 
 // The outbox against the emulator's DynamoDB, delivering for real (undici, pinned sockets) to a

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../lib/errors.js';
-import { redeliver } from '../../../lib/outbox.js';
-import type { ByobRecord, StoredVerification } from '../../../lib/record.js';
-import { ROTATION_OVERLAP_MS, rotateWebhookSecret, tenantSettings } from '../../../lib/settings.js';
-import { MAX_WEBHOOK_PAYLOAD_BYTES, WEBHOOK_PAYLOAD_VERSION } from '../../../lib/webhook-events.js';
-import { verifyAt, type Received } from '../../unit/webhooks/support/receiver.js';
+import { redeliver } from '../../../lib/webhooks/outbox.js';
+import type { ByobRecord, StoredVerification } from '../../../lib/provisioning/record.js';
+import { ROTATION_OVERLAP_MS, rotateWebhookSecret, tenantSettings } from '../../../lib/tenants/settings.js';
+import { MAX_WEBHOOK_PAYLOAD_BYTES, WEBHOOK_PAYLOAD_VERSION } from '../../../lib/webhooks/events.js';
+import { verifyAt, type Received } from '../../support/receiver.js';
 import { createRecord, OUTPUTS, outboxOf, useWebhookWorld } from './support.js';
 
 // Signatures, rotation, redelivery and payload contents, end to end through the real store and the

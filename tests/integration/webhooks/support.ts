@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, inject } from 'vitest';
-import { documentClientOf } from '../../../lib/aws.js';
+import { documentClientOf } from '../../../lib/aws/clients.js';
 import type { Ids } from '../../../lib/ids.js';
-import { deliverDue, deliverPendingFor, type OutboxDeps } from '../../../lib/outbox.js';
-import type { ByobRecord } from '../../../lib/record.js';
-import type { Status } from '../../../lib/schemas.js';
-import { TABLE_DEFINITION, dynamoStore, type OutboxItem, type Store } from '../../../lib/store.js';
-import { transition, type TransitionDeps } from '../../../lib/status.js';
-import { deliverWebhook, type DeliveryOutcome, type DeliveryRequest } from '../../../lib/webhook-delivery.js';
-import { startReceiver, type Receiver, type Reply } from '../../unit/webhooks/support/receiver.js';
+import { deliverDue, deliverPendingFor, type OutboxDeps } from '../../../lib/webhooks/outbox.js';
+import type { ByobRecord } from '../../../lib/provisioning/record.js';
+import type { Status } from '../../../lib/provisioning/request.js';
+import { TABLE_DEFINITION, dynamoStore, type OutboxItem, type Store } from '../../../lib/provisioning/store.js';
+import { transition, type TransitionDeps } from '../../../lib/provisioning/status.js';
+import { deliverWebhook, type DeliveryOutcome, type DeliveryRequest } from '../../../lib/webhooks/delivery.js';
+import { startReceiver, type Receiver, type Reply } from '../../support/receiver.js';
 
 /** The injected clock: starts at a fixed instant and moves only when a test moves it. */
 export interface TestClock {
@@ -144,7 +144,7 @@ export interface WebhookWorld {
   receiver: Receiver | undefined;
   /** Starts the loopback receiver, verifying with `secret` (when given) at the injected time. */
   receive(secret: string | undefined, reply?: (n: number) => Reply): Promise<Receiver>;
-  /** A status change followed by its immediate delivery attempt, as lib/provisioning.ts does it; returns the stored record. */
+  /** A status change followed by its immediate delivery attempt, as lib/provisioning/workflow.ts does it; returns the stored record. */
   step(record: ByobRecord, to: Status, patch?: Partial<ByobRecord>): Promise<ByobRecord>;
   /** One run of the reconciler's every-minute schedule at the next minute an event is due; false when none is pending. */
   nextScheduledRun(record: ByobRecord): Promise<boolean>;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toView, type ByobRecord } from '../../../lib/record.js';
-import type { Status } from '../../../lib/schemas.js';
-import { InvalidTransitionError, TRANSITIONS, transition } from '../../../lib/status.js';
-import { StaleRecordError, type Store } from '../../../lib/store.js';
-import { eventsForTransition } from '../../../lib/webhook-events.js';
+import { toView, type ByobRecord } from '../../../lib/provisioning/record.js';
+import type { Status } from '../../../lib/provisioning/request.js';
+import { InvalidTransitionError, TRANSITIONS, transition } from '../../../lib/provisioning/status.js';
+import { StaleRecordError, type Store } from '../../../lib/provisioning/store.js';
+import { eventsForTransition } from '../../../lib/webhooks/events.js';
 import { createRecord, emulatorTable, outboxOf, testClock, testIds, webhookDeps } from './support.js';
 
 // transition() against the emulator's DynamoDB: the record, the team lock and the outbox events are

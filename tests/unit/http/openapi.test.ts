@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from '../../../lib/openapi.js';
+import { openApiDocument } from '../../../lib/http/openapi.js';
 
 // The document must describe exactly what serverless.yml serves, with the problems each route answers.
 const yml = readFileSync(new URL('../../../serverless.yml', import.meta.url), 'utf8');

@@ -1,6 +1,6 @@
 import { GetBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evaluateVendorAccess, verifyBucket } from '../../../lib/verify.js';
+import { evaluateVendorAccess, verifyBucket } from '../../../lib/verify/verify.js';
 import { BUCKET, VENDOR, VENDOR_ACTION_NAMES, awsError, expectation, kmsMock, makeDeps, programGoodBucket, s3Mock, seedPolicy } from './fake-bucket.js';
 
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { Secret, connectionStringProblems, parseConnectionString, redactConnectionString } from '../../../lib/connection-string.js';
+import { Secret, connectionStringProblems, parseConnectionString, redactConnectionString } from '../../../lib/verify/connection-string.js';
 import { ValidationError } from '../../../lib/errors.js';
 
 const SECRET = 'wJalr/XUtn+FEMI=K7MD@ENG:bPxR?fiCY#EXAMPLEKEY';

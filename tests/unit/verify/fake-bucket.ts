@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, GenerateDataKeyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { BucketExpectation, VerifyDeps } from '../../../lib/verify.js';
+import type { BucketExpectation, VerifyDeps } from '../../../lib/verify/verify.js';
 
 export const BUCKET = 'acme-omega-artifacts';
 export const REGION = 'eu-west-1';

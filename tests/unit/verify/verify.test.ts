@@ -12,7 +12,7 @@ import {
 import { DescribeKeyCommand, GenerateDataKeyCommand, GetKeyRotationStatusCommand } from '@aws-sdk/client-kms';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CHECK_IDS, DEFAULT_BUDGET_MS, overallStatus, regionFromLocationConstraint, verifyBucket, type CheckId, type VerificationResult } from '../../../lib/verify.js';
+import { CHECK_IDS, DEFAULT_BUDGET_MS, overallStatus, regionFromLocationConstraint, verifyBucket, type CheckId, type VerificationResult } from '../../../lib/verify/verify.js';
 import { BUCKET, KEY_ARN, KEY_ID, ORIGIN, VENDOR, awsError, expectation, fakeTime, kmsMock, makeDeps, programGoodBucket, s3Mock } from './fake-bucket.js';
 
 const byId = (result: VerificationResult) => Object.fromEntries(result.checks.map((c) => [c.id, c])) as Record<CheckId, VerificationResult['checks'][number]>;

@@ -6,7 +6,7 @@ import {
   RETRY_MAX_DELAY_MS,
   retryScheduleSummary,
   retryStepCapMs,
-} from '../../../lib/backoff.js';
+} from '../../../lib/webhooks/backoff.js';
 
 const FIRST = new Date('2026-11-05T00:00:00Z');
 const DAY = 24 * 60 * 60 * 1000;

@@ -7,7 +7,7 @@ import {
   isLoopbackHost,
   parseIPv4,
   parseIPv6,
-} from '../../../lib/callback-url.js';
+} from '../../../lib/webhooks/callback-url.js';
 
 const strict = { allowLoopback: false };
 const local = { allowLoopback: true };

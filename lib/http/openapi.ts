@@ -1,0 +1,203 @@
+import * as z from 'zod';
+import { IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
+import { ByobView, CreateByobRequest, ListQuery } from '../provisioning/request.js';
+import { VerifyExistingRequest } from '../verify/existing.js';
+
+const schema = (s: z.ZodType, io: 'input' | 'output') => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return rest;
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const problem = {
+  type: 'object',
+  description: 'RFC 9457 problem details.',
+  required: ['type', 'title', 'status', 'detail'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    errors: { type: 'array', items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    existingId: { type: 'string', description: 'On 409 for a second active request: the id of the active one.' },
+  },
+};
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: `errors` names each bad field',
+  401: 'Missing, invalid or expired bearer token',
+  404: 'No such request for this tenant (another tenant\'s id answers exactly like a missing one)',
+  409: 'Conflicts with the current state (`existingId` names the active request of the team), or the same Idempotency-Key is still in flight',
+  413: 'Body larger than 16 KB',
+  415: 'Body is not application/json',
+  422: 'The Idempotency-Key was already used with a different body',
+  429: 'Too many requests for this tenant; retry after `Retry-After` seconds',
+  503: 'A dependency is unavailable; retry later',
+};
+
+const retryAfter = { 'Retry-After': { description: 'Seconds until the tenant\'s window resets.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } } };
+
+const problems = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      {
+        description: PROBLEM_DESCRIPTIONS[c] ?? 'Problem',
+        ...(c === 429 ? { headers: retryAfter } : {}),
+        content: { 'application/problem+json': { schema: ref('Problem') } },
+      },
+    ]),
+  );
+
+const json = (name: string, description: string) => ({ description, content: { 'application/json': { schema: ref(name) } } });
+const body = (name: string) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^byob_[0-9A-HJKMNP-TV-Z]{26}$' } };
+const secured = [{ bearer: [] }];
+/** Problems every authenticated route can answer. */
+const AUTHED = [401, 429, 503] as const;
+
+const listQuery = schema(ListQuery, 'input') as { properties: Record<string, unknown> };
+
+const check = {
+  type: 'object',
+  required: ['id', 'status', 'detail'],
+  properties: { id: { type: 'string' }, status: { enum: ['passed', 'failed', 'warning'] }, detail: { type: 'string' }, remediation: { type: 'string' } },
+};
+
+/** The OpenAPI 3.1 document, generated from the zod schemas that validate requests. */
+export const openApiDocument = () => ({
+  openapi: '3.1.0',
+  info: {
+    title: 'BYOB provisioning API',
+    version: '1.0.0',
+    description:
+      'Provision an S3 bucket and KMS key in a customer AWS account by one call or one click. Every error is ' +
+      `application/problem+json. An Idempotency-Key on POST /byob is remembered for ${IDEMPOTENCY_TTL_SECONDS / 3600} hours per tenant.`,
+  },
+  jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    schemas: {
+      CreateByobRequest: schema(CreateByobRequest, 'input'),
+      VerifyExistingRequest: schema(VerifyExistingRequest, 'input'),
+      Byob: schema(ByobView, 'output'),
+      ByobList: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: ref('Byob') }, nextCursor: { type: ['string', 'null'] } } },
+      VerifyExistingResult: {
+        type: 'object',
+        required: ['target', 'verification'],
+        properties: {
+          target: { type: 'object', required: ['kind', 'region'], properties: { kind: { enum: ['aws', 's3-compatible'] }, region: { type: 'string' } } },
+          verification: {
+            type: 'object',
+            required: ['status', 'checkedAt', 'checks', 'skipped'],
+            properties: {
+              status: { enum: ['passed', 'failed', 'warning'] },
+              checkedAt: { type: 'string' },
+              durationMs: { type: 'number' },
+              checks: { type: 'array', items: check },
+              skipped: { type: 'array', items: { type: 'object' } },
+            },
+          },
+        },
+      },
+      Settings: {
+        type: 'object',
+        required: ['externalId', 'vendorAccountId', 'webhookSecret', 'webhookSecrets', 'updatedAt'],
+        properties: {
+          externalId: { type: 'string' },
+          vendorAccountId: { type: 'string' },
+          webhookSecret: { type: 'string' },
+          webhookSecrets: { type: 'array', items: { type: 'string' } },
+          updatedAt: { type: 'string' },
+        },
+      },
+      Problem: problem,
+    },
+  },
+  paths: {
+    '/byob': {
+      post: {
+        operationId: 'createByob',
+        security: secured,
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description: `Same key and body within ${IDEMPOTENCY_TTL_SECONDS / 3600} h: the stored answer, no second stack.`,
+            schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+          },
+        ],
+        requestBody: body('CreateByobRequest'),
+        responses: {
+          '202': {
+            ...json('Byob', 'Accepted: the request record'),
+            headers: { Location: { description: 'The record\'s URL', required: true, schema: { type: 'string' } } },
+            links: Object.fromEntries(
+              ['getByob', 'getByobTemplate', 'reverifyByob', 'redeliverCallbacks', 'deleteByob'].map((operationId) => [
+                operationId.charAt(0).toUpperCase() + operationId.slice(1),
+                { operationId, parameters: { id: '$response.body#/id' } },
+              ]),
+            ),
+          },
+          ...problems(400, 409, 413, 415, 422, ...AUTHED),
+        },
+      },
+      get: {
+        operationId: 'listByob',
+        security: secured,
+        parameters: Object.entries(listQuery.properties).map(([name, s]) => ({ name, in: 'query', required: false, schema: s })),
+        responses: { '200': json('ByobList', 'The tenant\'s requests, newest first'), ...problems(400, ...AUTHED) },
+      },
+    },
+    '/byob/{id}': {
+      get: { operationId: 'getByob', security: secured, parameters: [idParam], responses: { '200': json('Byob', 'The request record'), ...problems(404, ...AUTHED) } },
+      delete: {
+        operationId: 'deleteByob',
+        security: secured,
+        parameters: [idParam],
+        description: 'Tears the stack down; the bucket and key are always retained.',
+        responses: { '202': json('Byob', 'Deletion started (or done): the request record'), ...problems(404, 409, ...AUTHED) },
+      },
+    },
+    '/byob/{id}/template': {
+      get: {
+        operationId: 'getByobTemplate',
+        security: secured,
+        parameters: [idParam],
+        responses: { '200': { description: 'The rendered CloudFormation template', content: { 'application/json': { schema: { type: 'object' } } } }, ...problems(404, ...AUTHED) },
+      },
+    },
+    '/byob/{id}/verify': {
+      post: {
+        operationId: 'reverifyByob',
+        security: secured,
+        parameters: [idParam],
+        responses: { '200': json('Byob', 'The record with the new verification'), ...problems(404, 409, ...AUTHED) },
+      },
+    },
+    '/byob/{id}/callbacks/redeliver': {
+      post: {
+        operationId: 'redeliverCallbacks',
+        security: secured,
+        parameters: [idParam],
+        responses: { '202': json('Byob', 'Undelivered webhooks requeued: the request record'), ...problems(404, ...AUTHED) },
+      },
+    },
+    '/byob/verify': {
+      post: {
+        operationId: 'verifyExistingBucket',
+        security: secured,
+        requestBody: body('VerifyExistingRequest'),
+        responses: { '200': json('VerifyExistingResult', 'The checks of the bucket'), ...problems(400, 413, 415, ...AUTHED) },
+      },
+    },
+    '/byob/settings': {
+      get: { operationId: 'getSettings', security: secured, responses: { '200': json('Settings', 'Tenant settings'), ...problems(...AUTHED) } },
+    },
+    '/byob/settings/rotate-webhook-secret': {
+      post: { operationId: 'rotateWebhookSecret', security: secured, responses: { '200': json('Settings', 'Tenant settings after rotation'), ...problems(...AUTHED) } },
+    },
+  },
+});

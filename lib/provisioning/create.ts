@@ -1,0 +1,200 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { renderByobTemplate } from '../../templates/render-byob.js';
+import type { ByobTemplateSpec } from '../../templates/spec.js';
+import { DynamicReferenceError } from '../../templates/dynamic-references.js';
+import { checkCallbackUrl } from '../webhooks/callback-url.js';
+import { registrationTopicArn, stackEventsTopicArn, templatesBucketFor } from '../config.js';
+import { corsRulesFor } from './cors.js';
+import { DependencyError, ValidationError } from '../errors.js';
+import { stackNameFor } from '../ids.js';
+import { logger } from '../logger.js';
+import { type ProvisioningDeps, withFreshRecord } from './workflow.js';
+import { hashToken, quickCreateUrl, registrationToken, withoutToken } from '../quick-create/link.js';
+import type { ByobRecord } from './record.js';
+import type { CreateByobRequest } from './request.js';
+import { tenantSettings } from '../tenants/settings.js';
+import { launchStack } from './stacks.js';
+import { transition } from './status.js';
+import { storeTemplate, templateUrlOf } from './template-store.js';
+
+/** Version of the rendered template's shape (shown in its Description). */
+export const TEMPLATE_VERSION = '2026-11-24.1';
+
+/** What creating a request needs beyond the provisioning workflow. */
+export interface CreateDeps extends ProvisioningDeps {
+  /** The vendor's own S3 client for a region (templates bucket). */
+  vendorS3(region: string): S3Client;
+}
+
+const generatedBucketName = (id: string, team: string | null) =>
+  `byob-${(team ?? 'instance').slice(0, 40)}-${id.slice(-12).toLowerCase()}`.replace(/-+$/, '');
+
+const activeKeyFor = (body: CreateByobRequest) => `${body.scope}#${body.team ?? '-'}`;
+
+/** Checks that depend on configuration rather than on the body's shape. */
+const checkAgainstConfig = (deps: CreateDeps, body: CreateByobRequest) => {
+  const problems = [];
+  if (!deps.config.supportedRegions.includes(body.region)) {
+    problems.push({ path: 'region', message: `is not offered; supported regions: ${deps.config.supportedRegions.join(', ')}` });
+  }
+  if (body.callbackUrl) {
+    const verdict = checkCallbackUrl(body.callbackUrl, { allowLoopback: deps.config.localMode });
+    if (!verdict.ok) problems.push({ path: 'callbackUrl', message: verdict.reason });
+  }
+  if (problems.length) throw new ValidationError(problems);
+};
+
+/** Renders, turning a dynamic reference ({{resolve:…}}) that slipped past validation into a 400 naming the field. */
+const renderSafely = (spec: ByobTemplateSpec) => {
+  try {
+    return renderByobTemplate(spec);
+  } catch (e) {
+    if (!(e instanceof DynamicReferenceError)) throw e;
+    throw new ValidationError(e.paths.map((p) => ({ path: p.replace(/^\$\.?/, '') || 'body', message: 'must not contain a CloudFormation dynamic reference ({{resolve:…}})' })));
+  }
+};
+
+/** The template spec of a request: request fields plus configuration, never raw input. */
+export const templateSpecFor = (deps: Pick<CreateDeps, 'config'>, record: ByobRecord, externalId: string | null): ByobTemplateSpec => ({
+  templateVersion: TEMPLATE_VERSION,
+  requestId: record.id,
+  tenant: record.tenant,
+  scope: record.scope,
+  team: record.team,
+  bucketName: record.bucketName,
+  region: record.region,
+  vendor: deps.config.vendor,
+  encryption: record.encryption.type === 'sse-s3' ? { type: 'sse-s3' } : record.encryption.kmsKeyArn ? { type: 'sse-kms', kmsKeyArn: record.encryption.kmsKeyArn } : { type: 'sse-kms' },
+  corsRules: record.corsRules,
+  accessRole: record.accessRole && externalId ? { externalId } : null,
+  tags: record.tags,
+  quickCreate: record.launch.mode === 'quick-create' ? { registrationTopicArn: registrationTopicArn(deps.config, record.region) } : null,
+  accessLogBucket: deps.config.accessLogBucket,
+});
+
+/**
+ * Launches (or adopts) the request's stack: deterministic name, one ClientRequestToken per request,
+ * stack notifications to the region's topic, tags naming tenant and request. Safe to call again.
+ */
+export const launchFor = async (deps: CreateDeps, record: ByobRecord): Promise<string> => {
+  const { cfn } = await deps.clientsFor(record);
+  return launchStack(cfn, {
+    stackName: record.launch.stackName,
+    templateUrl: templateUrlOf(record.templateBucket, record.region, record.templateKey),
+    clientRequestToken: `create-${record.id.slice('byob_'.length)}`,
+    notificationArns: [stackEventsTopicArn(deps.config, record.region)],
+    tags: { 'byob:tenant': record.tenant, 'byob:request': record.id, 'byob:scope': record.scope, 'byob:team': record.team ?? 'instance', ...record.tags },
+    capabilities: record.accessRole ? ['CAPABILITY_IAM'] : [],
+    requestId: record.id,
+    // Stacks in the vendor's own account run under the CloudFormation service role; customer stacks under their role.
+    roleArn: record.launch.roleArn ? undefined : (deps.config.stackExecutionRoleArn ?? undefined),
+  });
+};
+
+/**
+ * POST /byob: records the request (taking the team's slot, 409 if held), renders and stores its
+ * template, then launches the stack (direct) or hands out the quick-create link. A launch that fails
+ * leaves a FAILED record that says why, never a half-made request.
+ */
+export const createByob = async (deps: CreateDeps, tenant: string, body: CreateByobRequest): Promise<ByobRecord> => {
+  checkAgainstConfig(deps, body);
+  if (body.launch.mode === 'quick-create' && !deps.config.quickCreateLinkKey) {
+    throw new DependencyError('Quick-create is not configured on this deployment (QUICK_CREATE_LINK_KEY); use launch mode "direct".');
+  }
+  const settings = await tenantSettings(deps, tenant);
+  const now = deps.clock();
+  const id = deps.ids.requestId();
+  const quick = body.launch.mode === 'quick-create';
+  const expiresAt = new Date(now.getTime() + deps.config.quickCreateTtlHours * 3_600_000).toISOString();
+  const record: ByobRecord = {
+    tenant,
+    id,
+    status: 'PENDING',
+    version: 1,
+    scope: body.scope,
+    team: body.team ?? null,
+    region: body.region,
+    bucketName: body.bucketName ?? generatedBucketName(id, body.team ?? null),
+    encryption: body.encryption.type === 'sse-kms' && body.encryption.kmsKeyArn ? { type: 'sse-kms', kmsKeyArn: body.encryption.kmsKeyArn } : { type: body.encryption.type },
+    corsRules: corsRulesFor(body.cors),
+    accessRole: body.accessRole?.enabled ?? false,
+    launch: {
+      mode: body.launch.mode,
+      roleArn: body.launch.mode === 'direct' ? (body.launch.roleArn ?? null) : null,
+      stackName: stackNameFor(id),
+      stackId: null,
+      stackStatus: null,
+    },
+    quickCreate: null,
+    templateKey: '',
+    templateBucket: templatesBucketFor(deps.config, body.region),
+    callback: body.callbackUrl
+      ? { url: body.callbackUrl, status: 'idle', attempts: 0, lastAttemptAt: null, lastError: null, nextAttemptAt: null }
+      : null,
+    tags: body.tags ?? {},
+    outputs: null,
+    verification: null,
+    failure: null,
+    activeKey: activeKeyFor(body),
+    dueAt: new Date(now.getTime() + deps.config.statusDeadlineMinutes * 60_000).toISOString(),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  const template = renderSafely(templateSpecFor(deps, record, settings.externalId));
+  await deps.store.create(record);
+
+  let stored;
+  try {
+    stored = await storeTemplate(deps.vendorS3(record.region), {
+      bucket: record.templateBucket,
+      region: record.region,
+      requestId: id,
+      nonce: deps.ids.token(18),
+      body: JSON.stringify(template),
+    });
+  } catch (error) {
+    logger.error('template upload failed', { requestId: id, error: error as Error });
+    return transition(deps, record, 'FAILED', {
+      failure: { code: 'template_store_failed', message: 'The template could not be stored; create the request again.', resource: null },
+    });
+  }
+  const withTemplate = await deps.store.patch(record, { templateKey: stored.key }, deps.clock().toISOString());
+
+  if (quick) {
+    let url: string;
+    let tokenHash: string;
+    try {
+      // Built with the token so the console's length limit is checked on the real link; stored without it.
+      const token = registrationToken(deps.config.quickCreateLinkKey!, id);
+      url = withoutToken(quickCreateUrl({ region: record.region, templateUrl: stored.url, stackName: record.launch.stackName, token }));
+      tokenHash = hashToken(token);
+    } catch (error) {
+      // Not the caller's doing (bucket prefix or region too long for the console): fail the request, free the team.
+      logger.error('quick-create link could not be built', { requestId: id, error: error as Error });
+      return transition(deps, withTemplate, 'FAILED', {
+        failure: { code: 'quick_create_link_failed', message: 'The quick-create link could not be built; use launch mode "direct" or contact the vendor.', resource: null },
+      });
+    }
+    const awaiting = await transition(deps, withTemplate, 'AWAITING_CUSTOMER', {
+      quickCreate: { url, expiresAt, tokenHash, boundAccountId: null },
+    });
+    await deps.deliverNow(awaiting).catch(() => undefined);
+    return awaiting;
+  }
+
+  let stackId: string;
+  try {
+    stackId = await launchFor(deps, withTemplate);
+  } catch (e) {
+    const message = e instanceof Error ? e.message.slice(0, 500) : 'CreateStack failed';
+    const failed = await withFreshRecord(deps, tenant, id, async (r) =>
+      r.status === 'PENDING' ? transition(deps, r, 'FAILED', { failure: { code: 'launch_failed', message, resource: null } }) : null,
+    );
+    return failed ?? withTemplate;
+  }
+  // Stack events may already have moved the record on (the emulator's CreateStack is synchronous).
+  const launched = await withFreshRecord(deps, tenant, id, async (r) =>
+    r.status === 'PENDING' ? transition(deps, r, 'CREATING', { launch: { ...r.launch, stackId, stackStatus: 'CREATE_IN_PROGRESS' } }) : null,
+  );
+  return launched ?? withTemplate;
+};

@@ -1,0 +1,61 @@
+import { ConflictError, NotFoundError } from '../errors.js';
+import { type ProvisioningDeps, withFreshRecord } from './workflow.js';
+import type { ByobRecord } from './record.js';
+import { deleteStack } from './stacks.js';
+import { transition } from './status.js';
+
+const mustGet = async (deps: ProvisioningDeps, tenant: string, id: string) => {
+  const record = await deps.store.get(tenant, id);
+  if (!record) throw new NotFoundError();
+  return record;
+};
+
+/**
+ * POST /byob/{id}/verify: runs verification again on a provisioned bucket. A READY bucket that now
+ * fails becomes FAILED (verification_failed); a FAILED one that passes becomes READY again.
+ */
+export const reverify = async (deps: ProvisioningDeps, tenant: string, id: string): Promise<ByobRecord> => {
+  const record = await mustGet(deps, tenant, id);
+  if (!record.outputs || !['READY', 'FAILED', 'VERIFYING'].includes(record.status)) {
+    throw new ConflictError(`Request ${id} is ${record.status}; only a provisioned bucket can be verified again.`);
+  }
+  const clients = await deps.clientsFor(record);
+  const verification = await deps.verify(record, clients, 'interactive');
+  const passed = verification.status !== 'failed';
+  const out = await withFreshRecord(deps, tenant, id, async (r) => {
+    if (passed && r.status === 'READY') return deps.store.patch(r, { verification }, deps.clock().toISOString());
+    if (passed) return transition(deps, r, 'READY', { verification, failure: null });
+    const failed = verification.checks.filter((c) => c.status === 'failed').map((c) => c.id);
+    const failure = { code: 'verification_failed', message: `Verification failed: ${failed.join(', ')}. See verification.checks for how to fix each.`, resource: null };
+    if (r.status === 'FAILED') return deps.store.patch(r, { verification, failure }, deps.clock().toISOString());
+    return transition(deps, r, 'FAILED', { verification, failure });
+  });
+  return out ?? record;
+};
+
+/**
+ * DELETE /byob/{id}: deletes the stack (bucket and key are retained by their DeletionPolicy, so no data
+ * is lost) and ends the request; a quick-create stack lives in the customer's account, so there the
+ * customer deletes it and its custom resource reports the deletion.
+ */
+export const deleteByob = async (deps: ProvisioningDeps, tenant: string, id: string): Promise<ByobRecord> => {
+  const record = await mustGet(deps, tenant, id);
+  if (record.status === 'DELETED' || record.status === 'DELETING') return record;
+  const out = await withFreshRecord(deps, tenant, id, async (r) => {
+    if (r.status === 'PENDING') throw new ConflictError(`Request ${id} is still being launched; try again in a minute.`);
+    if (r.launch.mode === 'quick-create' && r.launch.stackId && !['FAILED', 'EXPIRED'].includes(r.status)) {
+      throw new ConflictError('This stack runs in your AWS account: delete it there (CloudFormation console); the request becomes DELETED when it reports back. The bucket and key are retained.');
+    }
+    if (r.launch.mode === 'direct' && r.launch.stackId && r.status !== 'FAILED') {
+      const { cfn } = await deps.clientsFor(r);
+      await deleteStack(cfn, r.launch.stackId);
+      return transition(deps, r, 'DELETING', { launch: { ...r.launch, stackStatus: 'DELETE_IN_PROGRESS' } });
+    }
+    if (r.launch.mode === 'direct' && r.launch.stackId) {
+      const { cfn } = await deps.clientsFor(r);
+      await deleteStack(cfn, r.launch.stackId);
+    }
+    return transition(deps, r, 'DELETED');
+  });
+  return out ?? record;
+};

@@ -1,0 +1,89 @@
+import { type CreateDeps, launchFor } from './create.js';
+import { logger } from '../logger.js';
+import { deliverDue, type OutboxDeps } from '../webhooks/outbox.js';
+import { syncWithStack, verifyAndSettle, withFreshRecord } from './workflow.js';
+import type { ByobRecord } from './record.js';
+import { transition } from './status.js';
+
+/** A request stuck this long past its first deadline is failed rather than polled forever. */
+export const GIVE_UP_AFTER_MS = 6 * 60 * 60 * 1000;
+
+/** What one reconciler run did. */
+export interface ReconcileReport {
+  examined: number;
+  changed: number;
+  webhooksSent: number;
+  errors: number;
+}
+
+const later = (deps: CreateDeps, r: ByobRecord) =>
+  deps.store.patch(r, { dueAt: new Date(deps.clock().getTime() + deps.config.statusDeadlineMinutes * 60_000).toISOString() }, deps.clock().toISOString());
+
+/**
+ * Converges one overdue record: asks CloudFormation once (by stack id, or by its deterministic name),
+ * adopts what it finds, relaunches a stack that never started (same token, same name: at most one
+ * stack), expires unused links, re-runs a verification that was cut off.
+ */
+export const reconcileRecord = async (deps: CreateDeps, record: ByobRecord): Promise<boolean> => {
+  const now = deps.clock();
+  const out = await withFreshRecord(deps, record.tenant, record.id, async (r) => {
+    if (!r.dueAt || Date.parse(r.dueAt) > now.getTime()) return null;
+    const age = now.getTime() - Date.parse(r.createdAt);
+    switch (r.status) {
+      case 'AWAITING_CUSTOMER':
+        if (r.quickCreate && Date.parse(r.quickCreate.expiresAt) <= now.getTime()) return transition(deps, r, 'EXPIRED');
+        return later(deps, r);
+      case 'VERIFYING':
+        return verifyAndSettle(deps, r);
+      case 'PENDING':
+      case 'CREATING':
+      case 'DELETING': {
+        if (r.launch.mode === 'quick-create' && r.status !== 'PENDING') {
+          // The customer's stack reports itself; nothing to ask in an account we cannot read.
+          return age > GIVE_UP_AFTER_MS
+            ? transition(deps, r, 'FAILED', { failure: { code: 'timed_out', message: 'The stack in your account did not report back in time; check its Events tab, delete it and launch the link again.', resource: null } })
+            : later(deps, r);
+        }
+        const synced = await syncWithStack(deps, r);
+        if (synced) return synced;
+        if (r.status === 'PENDING' && r.launch.mode === 'direct' && r.templateKey) {
+          // Killed before (or during) CreateStack: launching again is safe (same token, same name, adoption).
+          const stackId = await launchFor(deps, r);
+          const fresh = await deps.store.get(r.tenant, r.id);
+          if (fresh && fresh.status === 'PENDING') {
+            return (await syncWithStack(deps, fresh)) ?? transition(deps, fresh, 'CREATING', { launch: { ...fresh.launch, stackId } });
+          }
+          return fresh;
+        }
+        if (age > GIVE_UP_AFTER_MS || r.status === 'PENDING') {
+          return transition(deps, r, 'FAILED', { failure: { code: 'timed_out', message: 'The stack could not be found or did not finish in time; create the request again.', resource: null } });
+        }
+        return later(deps, r);
+      }
+      default:
+        return deps.store.patch(r, { dueAt: null }, now.toISOString());
+    }
+  });
+  return Boolean(out && out.status !== record.status);
+};
+
+/** One scheduled run: overdue records, then due webhooks. One record's error never stops the others. */
+export const reconcile = async (deps: CreateDeps & OutboxDeps, limit = 50): Promise<ReconcileReport> => {
+  const due = await deps.store.listDue(deps.clock().toISOString(), limit);
+  const report: ReconcileReport = { examined: due.length, changed: 0, webhooksSent: 0, errors: 0 };
+  for (const r of due) {
+    try {
+      if (await reconcileRecord(deps, r)) report.changed++;
+    } catch (error) {
+      report.errors++;
+      logger.error('reconcile failed for a request', { requestId: r.id, error: error as Error });
+    }
+  }
+  try {
+    report.webhooksSent = await deliverDue(deps);
+  } catch (error) {
+    report.errors++;
+    logger.error('webhook delivery run failed', { error: error as Error });
+  }
+  return report;
+};

@@ -1,0 +1,111 @@
+import type { CorsRule } from '../../templates/spec.js';
+import { withoutToken, withToken } from '../quick-create/link.js';
+import type { ByobView, Status } from './request.js';
+
+/** Result of a verification run, as stored on the record. */
+export interface StoredVerification {
+  status: 'passed' | 'failed' | 'warning';
+  checkedAt: string;
+  checks: Array<{ id: string; status: 'passed' | 'failed' | 'warning'; detail: string; remediation?: string }>;
+}
+
+/** Why a request failed. */
+export interface Failure {
+  code: string;
+  message: string;
+  resource: string | null;
+}
+
+/** Stack outputs, as reported by CloudFormation or the registration custom resource. */
+export interface Outputs {
+  bucketName: string;
+  bucketArn: string;
+  kmsKeyArn: string | null;
+  region: string;
+  roleArn: string | null;
+  accountId: string | null;
+}
+
+/** Delivery state of the request's webhooks. */
+export interface CallbackState {
+  url: string;
+  status: 'idle' | 'pending' | 'delivered' | 'failed' | 'gone';
+  attempts: number;
+  lastAttemptAt: string | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+}
+
+/** A BYOB request as stored (the table item minus its keys). */
+export interface ByobRecord {
+  tenant: string;
+  id: string;
+  status: Status;
+  version: number;
+  scope: 'team' | 'instance';
+  team: string | null;
+  region: string;
+  bucketName: string;
+  encryption: { type: 'sse-kms' | 'sse-s3'; kmsKeyArn?: string };
+  corsRules: CorsRule[];
+  accessRole: boolean;
+  launch: {
+    mode: 'direct' | 'quick-create';
+    roleArn: string | null;
+    stackName: string;
+    stackId: string | null;
+    stackStatus: string | null;
+  };
+  /** `url` is the link without its registration token (see lib/quick-create/link.ts registrationToken). */
+  quickCreate: { url: string; expiresAt: string; tokenHash: string; boundAccountId: string | null } | null;
+  templateKey: string;
+  templateBucket: string;
+  callback: CallbackState | null;
+  tags: Record<string, string>;
+  outputs: Outputs | null;
+  verification: StoredVerification | null;
+  failure: Failure | null;
+  /** The active-request lock this record holds (tenant+scope+team), if any. */
+  activeKey: string;
+  /** When the reconciler should look at this record again; null when nothing is pending. */
+  dueAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * The public view: what GET /byob/{id} and webhooks show (no token hash, no tenant internals). With the
+ * link key (authenticated API answers) the quick-create link carries its registration token; without
+ * it (webhooks, the idempotency store) the link is shown without the token, which is never stored.
+ */
+export const toView = (r: ByobRecord, linkKey: string | null = null): ByobView => ({
+  id: r.id,
+  status: r.status,
+  scope: r.scope,
+  team: r.team,
+  region: r.region,
+  bucketName: r.bucketName,
+  encryption: r.encryption.kmsKeyArn ? { type: r.encryption.type, kmsKeyArn: r.encryption.kmsKeyArn } : { type: r.encryption.type },
+  launch: {
+    mode: r.launch.mode,
+    roleArn: r.launch.roleArn,
+    stackName: r.launch.stackName,
+    stackId: r.launch.stackId,
+    stackStatus: r.launch.stackStatus,
+  },
+  quickCreateUrl: r.quickCreate ? (linkKey ? withToken(r.quickCreate.url, linkKey, r.id) : r.quickCreate.url) : null,
+  quickCreateExpiresAt: r.quickCreate?.expiresAt ?? null,
+  outputs: r.outputs,
+  verification: r.verification,
+  failure: r.failure,
+  callback: r.callback,
+  tags: r.tags,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+/** A view built without the link key (e.g. replayed from the idempotency store) with its link's token added. */
+export const withLinkToken = (view: ByobView, linkKey: string | null): ByobView =>
+  view.quickCreateUrl && linkKey && withoutToken(view.quickCreateUrl) === view.quickCreateUrl
+    ? { ...view, quickCreateUrl: withToken(view.quickCreateUrl, linkKey, view.id) }
+    : view;

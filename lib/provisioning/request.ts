@@ -1,0 +1,180 @@
+import * as z from 'zod';
+import { AWS_REGIONS } from '../regions.js';
+import { Status } from '../http/route-params.js';
+
+const ACCOUNT_ID = /^\d{12}$/;
+const IAM_ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@\/-]{1,512}$/;
+const KMS_KEY_ARN = /^arn:aws:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:\/=+\-@]*$/u;
+const ORIGIN = /^https:\/\/(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::\d{1,5})?$/;
+
+/** An AWS account id (12 digits). */
+export const AccountId = z.string().regex(ACCOUNT_ID, 'must be a 12-digit AWS account id');
+
+/** An AWS region code of the commercial partition. */
+export const Region = z.enum(AWS_REGIONS, { error: 'must be an AWS region code such as eu-west-1' });
+
+const forbiddenPrefixes = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+const forbiddenSuffixes = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+
+/** S3 general purpose bucket naming rules; dots are refused because they break TLS for virtual-hosted URLs. */
+export const BucketName = z
+  .string()
+  .min(3, 'must be 3 to 63 characters')
+  .max(63, 'must be 3 to 63 characters')
+  .regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'only lowercase letters, digits and hyphens, starting and ending with a letter or digit (dots break TLS on virtual-hosted URLs)')
+  .refine((n) => !forbiddenPrefixes.some((p) => n.startsWith(p)), 'must not start with xn--, sthree- or amzn-s3-demo-')
+  .refine((n) => !forbiddenSuffixes.some((s) => n.endsWith(s)), 'must not end with a reserved S3 suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)');
+
+/** A CORS origin: an https origin (scheme, host, optional port; one leading `*.` allowed) or `*`. */
+export const Origin = z
+  .string()
+  .max(253)
+  .refine((o) => o === '*' || ORIGIN.test(o), 'must be "*" or an https origin such as https://app.example.com (no path)');
+
+const CorsMethod = z.enum(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
+const HeaderName = z.string().min(1).max(128).regex(/^(\*|[A-Za-z0-9!#$%&'*+.^_`|~-]+)$/, 'must be a header name or *');
+
+/** CORS as origins plus optional overrides of the seed defaults (GET/HEAD/PUT, headers *, expose ETag, 3600 s). */
+export const CorsOrigins = z.strictObject({
+  allowedOrigins: z.array(Origin).min(1).max(20),
+  allowedMethods: z.array(CorsMethod).min(1).max(5).optional(),
+  allowedHeaders: z.array(HeaderName).min(1).max(20).optional(),
+  exposedHeaders: z.array(HeaderName).max(20).optional(),
+  maxAgeSeconds: z.number().int().min(0).max(86_400).optional(),
+});
+
+/** Seed 004's shape: GET from anywhere, POST from the app origin, Authorization header. */
+export const CorsPreset = z.strictObject({
+  preset: z.literal('valohai'),
+  appOrigin: Origin,
+});
+
+/** The request's CORS block. */
+export const Cors = z.union([CorsOrigins, CorsPreset]);
+
+/** Encryption choice: a new KMS key, the customer's key, or S3-managed keys. */
+export const Encryption = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('sse-kms'),
+    kmsKeyArn: z.string().regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)').optional(),
+  }),
+  z.strictObject({ type: z.literal('sse-s3') }),
+]);
+
+/** How the stack is launched. */
+export const Launch = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('quick-create') }),
+  z.strictObject({
+    mode: z.literal('direct'),
+    roleArn: z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)').optional(),
+  }),
+]);
+
+const TagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(TAG_CHARS, 'only letters, digits, spaces and _ . : / = + - @')
+  .refine((k) => !/^(aws:|byob:)/i.test(k), 'must not start with aws: or byob: (reserved)');
+const TagValue = z.string().max(256).regex(TAG_CHARS, 'only letters, digits, spaces and _ . : / = + - @');
+
+/** Team name: used in tags and generated bucket names. */
+export const Team = z.string().min(1).max(48).regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and hyphens');
+
+/** Body of POST /byob. */
+export const CreateByobRequest = z
+  .strictObject({
+    scope: z.enum(['team', 'instance']),
+    team: Team.optional(),
+    region: Region,
+    bucketName: BucketName.optional(),
+    encryption: Encryption.default({ type: 'sse-kms' }),
+    cors: Cors,
+    accessRole: z.strictObject({ enabled: z.boolean() }).optional(),
+    launch: Launch,
+    callbackUrl: z.url({ protocol: /^https?$/, error: 'must be an https URL' }).max(2048).optional(),
+    tags: z
+      .record(TagKey, TagValue)
+      .refine((t) => Object.keys(t).length <= 40, 'at most 40 tags')
+      .optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.scope === 'team' && !body.team) {
+      ctx.addIssue({ code: 'custom', path: ['team'], message: 'is required when scope is "team"' });
+    }
+    if (body.scope === 'instance' && body.team) {
+      ctx.addIssue({ code: 'custom', path: ['team'], message: 'must be absent when scope is "instance"' });
+    }
+    const keyArn = body.encryption.type === 'sse-kms' ? body.encryption.kmsKeyArn : undefined;
+    const keyRegion = keyArn ? KMS_KEY_ARN.exec(keyArn)?.[1] : undefined;
+    if (keyRegion && keyRegion !== body.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['encryption', 'kmsKeyArn'],
+        message: `must be a key in the bucket's region ${body.region} (SSE-KMS needs a same-region key)`,
+      });
+    }
+  });
+
+/** A validated POST /byob body. */
+export type CreateByobRequest = z.infer<typeof CreateByobRequest>;
+
+/** The read routes' path and query schemas live in lib/http/route-params.ts. */
+export { IdPath, ListQuery, Status } from '../http/route-params.js';
+
+const Check = z.object({
+  id: z.string(),
+  status: z.enum(['passed', 'failed', 'warning']),
+  detail: z.string(),
+  remediation: z.string().optional(),
+});
+
+/** The public view of a BYOB request (GET /byob/{id}). */
+export const ByobView = z.object({
+  id: z.string(),
+  status: Status,
+  scope: z.enum(['team', 'instance']),
+  team: z.string().nullable(),
+  region: z.string(),
+  bucketName: z.string(),
+  encryption: z.object({ type: z.enum(['sse-kms', 'sse-s3']), kmsKeyArn: z.string().optional() }),
+  launch: z.object({
+    mode: z.enum(['direct', 'quick-create']),
+    roleArn: z.string().nullable(),
+    stackName: z.string(),
+    stackId: z.string().nullable(),
+    stackStatus: z.string().nullable(),
+  }),
+  quickCreateUrl: z.string().nullable(),
+  quickCreateExpiresAt: z.string().nullable(),
+  outputs: z
+    .object({
+      bucketName: z.string(),
+      bucketArn: z.string(),
+      kmsKeyArn: z.string().nullable(),
+      region: z.string(),
+      roleArn: z.string().nullable(),
+      accountId: z.string().nullable(),
+    })
+    .nullable(),
+  verification: z
+    .object({ status: z.enum(['passed', 'failed', 'warning']), checkedAt: z.string(), checks: z.array(Check) })
+    .nullable(),
+  failure: z.object({ code: z.string(), message: z.string(), resource: z.string().nullable() }).nullable(),
+  callback: z
+    .object({
+      url: z.string(),
+      status: z.enum(['idle', 'pending', 'delivered', 'failed', 'gone']),
+      attempts: z.number(),
+      lastAttemptAt: z.string().nullable(),
+      lastError: z.string().nullable(),
+      nextAttemptAt: z.string().nullable(),
+    })
+    .nullable(),
+  tags: z.record(z.string(), z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+/** The public record. */
+export type ByobView = z.infer<typeof ByobView>;

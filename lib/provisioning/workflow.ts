@@ -1,0 +1,133 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../config.js';
+import type { ByobRecord, Outputs, StoredVerification } from './record.js';
+import { describeStack, firstFailure, outputsFromStack } from './stacks.js';
+import { isStackLevel, type StackNotification, stackOutcome } from './stack-notification.js';
+import { transition, type TransitionDeps } from './status.js';
+import { StaleRecordError } from './store.js';
+
+/** AWS clients acting for one request: in the customer's account when a deployment role is given. */
+export interface RequestClients {
+  cfn: CloudFormationClient;
+  s3: S3Client;
+  kms: KMSClient;
+}
+
+/** Everything the provisioning workflow needs; wired in lib/wiring/deps.ts. */
+export interface ProvisioningDeps extends TransitionDeps {
+  config: Config;
+  clientsFor(record: ByobRecord): Promise<RequestClients>;
+  verify(record: ByobRecord, clients: RequestClients, when?: 'afterProvisioning' | 'interactive'): Promise<StoredVerification>;
+  /** Attempts the request's pending webhooks now (best effort; the reconciler retries). */
+  deliverNow(record: ByobRecord): Promise<void>;
+}
+
+const MAX_RACES = 5;
+
+/**
+ * Re-reads and re-applies `step` when a concurrent writer moved the record first, so every handler is
+ * idempotent and order-tolerant (events may arrive before the CreateStack answer is written).
+ */
+export const withFreshRecord = async (
+  deps: ProvisioningDeps,
+  tenant: string,
+  id: string,
+  step: (record: ByobRecord) => Promise<ByobRecord | null>,
+): Promise<ByobRecord | null> => {
+  for (let i = 0; i < MAX_RACES; i++) {
+    const record = await deps.store.get(tenant, id);
+    if (!record) return null;
+    try {
+      const out = await step(record);
+      if (out && out !== record) await deps.deliverNow(out).catch(() => undefined);
+      return out ?? record;
+    } catch (e) {
+      if (!(e instanceof StaleRecordError)) throw e;
+    }
+  }
+  throw new StaleRecordError(`${id} kept changing; giving up after ${MAX_RACES} attempts`);
+};
+
+/**
+ * Runs verification for a record in VERIFYING and settles it READY, or FAILED with the checks. The
+ * settling write re-reads the record, so a concurrent non-status write (e.g. a webhook summary) cannot
+ * strand it in VERIFYING.
+ */
+export const verifyAndSettle = async (deps: ProvisioningDeps, record: ByobRecord): Promise<ByobRecord> => {
+  const clients = await deps.clientsFor(record);
+  const verification = await deps.verify(record, clients);
+  const settled = await withFreshRecord(deps, record.tenant, record.id, async (r) => {
+    if (r.status !== 'VERIFYING') return null;
+    if (verification.status === 'failed') {
+      const failed = verification.checks.filter((c) => c.status === 'failed').map((c) => c.id);
+      return transition(deps, r, 'FAILED', {
+        verification,
+        failure: { code: 'verification_failed', message: `Verification failed: ${failed.join(', ')}. See verification.checks for how to fix each.`, resource: null },
+      });
+    }
+    return transition(deps, r, 'READY', { verification, failure: null });
+  });
+  return settled ?? record;
+};
+
+/** Moves a record whose stack completed to VERIFYING with its outputs, then verifies it. */
+export const completeWithOutputs = async (deps: ProvisioningDeps, record: ByobRecord, outputs: Outputs, stackStatus: string, stackId?: string): Promise<ByobRecord> => {
+  const verifying = await transition(deps, record, 'VERIFYING', {
+    outputs,
+    launch: { ...record.launch, stackStatus, stackId: stackId ?? record.launch.stackId },
+  });
+  return verifyAndSettle(deps, verifying);
+};
+
+/** Brings a record in line with its stack as CloudFormation reports it now (one DescribeStacks). */
+export const syncWithStack = async (deps: ProvisioningDeps, record: ByobRecord): Promise<ByobRecord | null> => {
+  const { cfn } = await deps.clientsFor(record);
+  const stack = await describeStack(cfn, record.launch.stackId ?? record.launch.stackName);
+  if (!stack) return null;
+  return applyStackStatus(deps, record, stack.stackId, stack.status, stack.outputs);
+};
+
+/** Applies one stack status to a record; returns the updated record, or null when nothing changes. */
+export const applyStackStatus = async (
+  deps: ProvisioningDeps,
+  record: ByobRecord,
+  stackId: string,
+  status: string,
+  outputs?: Record<string, string>,
+): Promise<ByobRecord | null> => {
+  const outcome = stackOutcome(status);
+  const launch = { ...record.launch, stackId, stackStatus: status };
+  if (outcome === 'in-progress' && (record.status === 'PENDING' || record.status === 'AWAITING_CUSTOMER')) {
+    return transition(deps, record, 'CREATING', { launch });
+  }
+  if (outcome === 'complete' && ['PENDING', 'AWAITING_CUSTOMER', 'CREATING'].includes(record.status)) {
+    const stackOutputs = outputs ?? (await describeStack((await deps.clientsFor(record)).cfn, stackId))?.outputs ?? {};
+    const parsed = outputsFromStack(stackOutputs, stackId, record.region);
+    if (!parsed) {
+      return transition(deps, record, 'FAILED', {
+        launch,
+        failure: { code: 'outputs_missing', message: 'The stack completed without BucketName/BucketArn outputs.', resource: null },
+      });
+    }
+    return completeWithOutputs(deps, record, parsed, status, stackId);
+  }
+  if (outcome === 'failed' && ['PENDING', 'AWAITING_CUSTOMER', 'CREATING', 'DELETING'].includes(record.status)) {
+    const { cfn } = await deps.clientsFor(record);
+    const failure = (await firstFailure(cfn, stackId)) ?? { code: 'stack_failed', message: `The stack ended ${status}.`, resource: null };
+    return transition(deps, record, 'FAILED', { launch, failure });
+  }
+  if (outcome === 'deleted' && ['DELETING', 'READY', 'FAILED'].includes(record.status)) {
+    return transition(deps, record, 'DELETED', { launch });
+  }
+  return null;
+};
+
+/** Handles one stack notification from SNS (direct mode). */
+export const onStackNotification = async (deps: ProvisioningDeps, tenantOf: (requestId: string) => Promise<string | null>, requestId: string, n: StackNotification) => {
+  if (!isStackLevel(n)) return null;
+  const tenant = await tenantOf(requestId);
+  if (!tenant) return null;
+  return withFreshRecord(deps, tenant, requestId, (record) => applyStackStatus(deps, record, n.stackId, n.resourceStatus));
+};

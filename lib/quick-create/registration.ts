@@ -1,0 +1,368 @@
+import * as z from 'zod';
+import { logger } from '../logger.js';
+import { type ProvisioningDeps, verifyAndSettle } from '../provisioning/workflow.js';
+import { tokenMatches } from './link.js';
+import type { ByobRecord, Outputs } from '../provisioning/record.js';
+import { transition } from '../provisioning/status.js';
+import { StaleRecordError } from '../provisioning/store.js';
+
+/** The least a message must carry for us to answer it: where to, and what to echo. */
+const Addressed = z.object({
+  ResponseURL: z.string().min(1).max(4096),
+  StackId: z.string().min(1).max(1024),
+  RequestId: z.string().min(1).max(256),
+  LogicalResourceId: z.string().min(1).max(256),
+  PhysicalResourceId: z.string().max(1024).optional(),
+});
+
+/** CloudFormation's custom resource request, as carried in the SNS message. */
+export const CustomResourceRequest = Addressed.extend({
+  RequestType: z.enum(['Create', 'Update', 'Delete']),
+  ResponseURL: z.url(),
+  StackId: z.string().max(1024).regex(/^arn:aws:cloudformation:[a-z0-9-]+:\d{12}:stack\/.+/),
+  ResourceType: z.string().max(256),
+  ResourceProperties: z.record(z.string(), z.unknown()).default({}),
+  OldResourceProperties: z.record(z.string(), z.unknown()).optional(),
+});
+/** A parsed custom resource request. */
+export type CustomResourceRequest = z.infer<typeof CustomResourceRequest>;
+
+type Echoed = Pick<CustomResourceRequest, 'StackId' | 'RequestId' | 'LogicalResourceId'>;
+
+/** What we answer CloudFormation. */
+export interface CustomResourceResponse {
+  Status: 'SUCCESS' | 'FAILED';
+  Reason: string;
+  PhysicalResourceId: string;
+  StackId: string;
+  RequestId: string;
+  LogicalResourceId: string;
+  NoEcho: boolean;
+  Data: Record<string, string>;
+}
+
+/** CloudFormation rejects responses over 4096 bytes. */
+export const MAX_RESPONSE_BYTES = 4096;
+
+const Props = z.object({
+  RequestId: z.string().regex(/^byob_[0-9A-HJKMNP-TV-Z]{26}$/),
+  Token: z.string().min(16).max(256),
+  Phase: z.enum(['started', 'ready']),
+  BucketName: z.string().max(63).optional(),
+  BucketArn: z.string().max(200).optional(),
+  KmsKeyArn: z.string().max(200).optional(),
+  RoleArn: z.string().max(300).optional(),
+  Region: z.string().max(32).optional(),
+  AccountId: z.string().max(12).optional(),
+});
+type Props = z.infer<typeof Props>;
+
+const stackArn = (stackId: string) => /^arn:aws:cloudformation:([a-z0-9-]+):(\d{12}):stack\/([^/]+)\//.exec(stackId);
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** The longest prefix of `text` (whole code points) whose JSON encoding fits in `budget` bytes. */
+const clip = (text: string, budget: number): string => {
+  const chars = Array.from(text);
+  let lo = 0;
+  let hi = chars.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (bytes(JSON.stringify(chars.slice(0, mid).join(''))) <= budget) lo = mid;
+    else hi = mid - 1;
+  }
+  return chars.slice(0, lo).join('');
+};
+
+/** Builds a response that always fits in 4096 bytes: the reason is clipped first, then Data dropped. */
+export const buildResponse = (req: Echoed, status: 'SUCCESS' | 'FAILED', reason: string, physicalId: string, data: Record<string, string> = {}): CustomResourceResponse => {
+  const base: CustomResourceResponse = {
+    Status: status,
+    Reason: reason,
+    PhysicalResourceId: physicalId.slice(0, 1024),
+    StackId: req.StackId,
+    RequestId: req.RequestId,
+    LogicalResourceId: req.LogicalResourceId,
+    NoEcho: false,
+    Data: data,
+  };
+  if (bytes(JSON.stringify(base)) <= MAX_RESPONSE_BYTES) return base;
+  const withoutReason = bytes(JSON.stringify({ ...base, Reason: '' }));
+  if (withoutReason + 5 <= MAX_RESPONSE_BYTES) {
+    return { ...base, Reason: `${clip(reason, MAX_RESPONSE_BYTES - withoutReason - 3)}...` };
+  }
+  const bare = { ...base, Reason: '', Data: {} };
+  return { ...bare, Reason: clip(reason, MAX_RESPONSE_BYTES - bytes(JSON.stringify(bare))) };
+};
+
+/** Where a ResponseURL may point: CloudFormation's presigned S3 URLs (or, locally, the emulator on loopback). */
+export const responseUrlAllowed = (url: string, allowLoopback: boolean): boolean => {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.username || u.password) return false;
+  if (u.protocol === 'https:' && (u.port === '' || u.port === '443')) {
+    // CloudFormation answers to its own response buckets, virtual-hosted or path-style, in every region form.
+    if (/^cloudformation-custom-resource-response-[a-z0-9]+\.s3([.-][a-z0-9-]+)?\.amazonaws\.com$/.test(u.hostname)) return true;
+    if (/^s3([.-][a-z0-9-]+)?\.amazonaws\.com$/.test(u.hostname) && /^\/cloudformation-custom-resource-response-[a-z0-9]+\//.test(u.pathname)) return true;
+  }
+  return allowLoopback && (u.hostname === '127.0.0.1' || u.hostname === 'localhost') && (u.protocol === 'http:' || u.protocol === 'https:');
+};
+
+/** The physical id we report: CloudFormation's own on Update/Delete, else one derived from the request id. */
+const physicalIdOf = (req: Pick<CustomResourceRequest, 'LogicalResourceId' | 'PhysicalResourceId'> & { ResourceProperties?: unknown }): string => {
+  if (req.PhysicalResourceId) return req.PhysicalResourceId;
+  const props = req.ResourceProperties;
+  const id = props && typeof props === 'object' && 'RequestId' in props ? props.RequestId : undefined;
+  const prefix = typeof id === 'string' && /^byob_[0-9A-Z]{26}$/.test(id) ? id : 'byob-registration';
+  return `${prefix}-${req.LogicalResourceId}`.slice(0, 1024);
+};
+
+/** The outcome of one request: the answer, plus work done after answering (webhooks, verification). */
+interface Handled {
+  response: CustomResourceResponse;
+  after?: () => Promise<unknown>;
+}
+
+const REASONS = {
+  malformed: 'The registration properties are missing or malformed; launch the stack from the link the vendor portal gave you.',
+  badToken: 'This registration token is not valid; launch the stack again from the link the vendor portal gave you.',
+  otherAccount: 'This link was already used from another AWS account; ask the vendor portal for a new link.',
+  expired: 'This link has expired; ask the vendor portal for a new one.',
+  cancelled: 'This request was cancelled in the vendor portal; ask it for a new link.',
+  used: 'This link can no longer be used; ask the vendor portal for a new link.',
+  rolledBack:
+    'The stack in your account rolled back or was deleted before it completed. Open its Events tab in the CloudFormation console for the resource that failed and why, fix that, then ask the vendor portal for a new link.',
+  internal: 'The vendor could not record this registration; retry the stack in a few minutes.',
+} as const;
+
+const isExpired = (r: ByobRecord, now: Date) => r.status === 'EXPIRED' || (r.status === 'AWAITING_CUSTOMER' && r.quickCreate !== null && Date.parse(r.quickCreate.expiresAt) <= now.getTime());
+
+/** Why the record cannot take a first registration from a new stack, or null when it can. */
+const unusable = (r: ByobRecord, now: Date): string | null => {
+  if (isExpired(r, now)) return REASONS.expired;
+  if (r.status === 'DELETED' || r.status === 'DELETING') return REASONS.cancelled;
+  return r.status === 'AWAITING_CUSTOMER' ? null : REASONS.used;
+};
+
+/** Why the stack is not the one this link is bound to, or null when it is (or nothing is bound yet). */
+const bindingConflict = (r: ByobRecord, stackId: string, account: string): string | null => {
+  const bound = r.quickCreate?.boundAccountId;
+  if (bound && bound !== account) return REASONS.otherAccount;
+  if (r.launch.stackId && r.launch.stackId !== stackId) {
+    const name = stackArn(r.launch.stackId)?.[3] ?? r.launch.stackId;
+    return `This link was already used for stack ${name}; delete this stack and use that one, or ask the vendor portal for a new link.`;
+  }
+  return null;
+};
+
+/** The outputs the "ready" resource reports, if they describe this request's bucket in the stack's account and region. */
+const outputsOf = (p: Props, r: ByobRecord, account: string, region: string): Outputs | string => {
+  if (!p.BucketName || !p.BucketArn) return 'The ready registration carried no bucket outputs; launch the stack from the link the vendor portal gave you.';
+  const keyPattern = new RegExp(`^arn:aws:kms:${region}:${account}:key/[A-Za-z0-9-]+$`);
+  const problems = [
+    p.BucketName !== r.bucketName && `BucketName ${p.BucketName} is not ${r.bucketName}`,
+    p.BucketArn !== `arn:aws:s3:::${r.bucketName}` && 'BucketArn does not name that bucket',
+    p.Region !== undefined && p.Region !== region && `Region ${p.Region} is not ${region}`,
+    p.AccountId !== undefined && p.AccountId !== account && 'AccountId is not the stack\'s account',
+    r.encryption.type === 'sse-kms' && !r.encryption.kmsKeyArn && !(p.KmsKeyArn && keyPattern.test(p.KmsKeyArn)) && 'KmsKeyArn is not a key of this account and region',
+    r.encryption.kmsKeyArn && p.KmsKeyArn !== r.encryption.kmsKeyArn && 'KmsKeyArn is not the key the request names',
+  ].filter((x): x is string => typeof x === 'string');
+  if (problems.length) return `The stack's outputs do not match the request (${problems.join('; ')}); launch it unchanged from the link the vendor portal gave you.`;
+  return {
+    bucketName: p.BucketName,
+    bucketArn: p.BucketArn,
+    kmsKeyArn: r.encryption.type === 'sse-kms' ? (p.KmsKeyArn ?? null) : null,
+    region,
+    roleArn: p.RoleArn || null,
+    accountId: account,
+  };
+};
+
+type Deps = ProvisioningDeps;
+
+/**
+ * Decides the answer for one request against the current record. Status changes are written before
+ * the answer (so a replay of the same request finds them and answers the same, changing nothing);
+ * only webhooks and verification run after it.
+ */
+const decide = async (deps: Deps, req: CustomResourceRequest, p: Props, r: ByobRecord): Promise<Handled> => {
+  const physicalId = physicalIdOf(req);
+  const notify = (changed: ByobRecord) => () => deps.deliverNow(changed).catch(() => undefined);
+  const ok = (reason: string, data: Record<string, string> = {}, after?: Handled['after']): Handled => ({
+    response: buildResponse(req, 'SUCCESS', reason, physicalId, data),
+    ...(after ? { after } : {}),
+  });
+  // A Delete must always succeed, or the customer could not delete (or roll back) their stack.
+  const refuse = (reason: string): Handled =>
+    req.RequestType === 'Delete' ? ok(`Nothing to clean up: ${reason}`) : { response: buildResponse(req, 'FAILED', reason, physicalId) };
+
+  if (!r.quickCreate || !tokenMatches(p.Token, r.quickCreate.tokenHash)) return refuse(REASONS.badToken);
+  const [, region, account] = stackArn(req.StackId) ?? [];
+  if (!region || !account) return refuse(REASONS.malformed);
+  if (region !== r.region) return refuse(`This link is for region ${r.region}; launch it there.`);
+  const conflict = bindingConflict(r, req.StackId, account);
+  if (conflict) return refuse(conflict);
+  const boundHere = r.launch.stackId === req.StackId;
+  const now = deps.clock();
+
+  if (req.RequestType === 'Update') return ok('No change');
+
+  if (req.RequestType === 'Delete') {
+    // Only the stack this link is bound to speaks for the request; a refused stack's rollback changes nothing.
+    if (!boundHere || p.Phase !== 'started') return ok('Deleted');
+    if (r.status === 'READY' || r.status === 'DELETING') {
+      const deleted = await transition(deps, r, 'DELETED', { launch: { ...r.launch, stackStatus: 'DELETE_IN_PROGRESS' } });
+      return ok('Deleted', {}, notify(deleted));
+    }
+    if (r.status === 'CREATING' || r.status === 'VERIFYING') {
+      const failed = await transition(deps, r, 'FAILED', {
+        launch: { ...r.launch, stackStatus: 'ROLLBACK_IN_PROGRESS' },
+        failure: { code: 'stack_rolled_back', message: REASONS.rolledBack, resource: null },
+      });
+      return ok('Deleted', {}, notify(failed));
+    }
+    return ok('Deleted');
+  }
+
+  // Create: a first registration binds the link to this stack (and so to its account).
+  if (!boundHere) {
+    const why = unusable(r, now);
+    if (why) return refuse(why);
+  }
+  const bound = { quickCreate: { ...r.quickCreate, boundAccountId: account }, launch: { ...r.launch, stackId: req.StackId, stackStatus: 'CREATE_IN_PROGRESS' } };
+  if (p.Phase === 'started') {
+    if (boundHere) return ok('Registered');
+    const creating = await transition(deps, r, 'CREATING', bound);
+    return ok('Registered', {}, notify(creating));
+  }
+
+  const outputs = outputsOf(p, r, account, region);
+  if (typeof outputs === 'string') {
+    if (r.status !== 'CREATING' && r.status !== 'AWAITING_CUSTOMER') return refuse(outputs);
+    // The stack will roll back; the record says why now, rather than "rolled back" later.
+    const failed = await transition(deps, r, 'FAILED', { ...bound, failure: { code: 'registration_refused', message: outputs, resource: null } });
+    return { ...refuse(outputs), after: notify(failed) };
+  }
+  const data = { RequestId: r.id };
+  if (r.status !== 'CREATING' && r.status !== 'AWAITING_CUSTOMER') return ok('Registered', data);
+  const verifying = await transition(deps, r, 'VERIFYING', { ...bound, outputs });
+  return ok('Registered', data, async () => {
+    await notify(verifying)();
+    await verifyAndSettle(deps, verifying);
+  });
+};
+
+const MAX_RACES = 5;
+
+/** Reads the request's record and decides, again on a fresh read when a concurrent writer moved it first. */
+const decideFresh = async (deps: Deps, req: CustomResourceRequest): Promise<Handled> => {
+  const refuse = (reason: string): Handled =>
+    req.RequestType === 'Delete'
+      ? { response: buildResponse(req, 'SUCCESS', `Nothing to clean up: ${reason}`, physicalIdOf(req)) }
+      : { response: buildResponse(req, 'FAILED', reason, physicalIdOf(req)) };
+  const props = Props.safeParse(req.ResourceProperties);
+  if (!props.success) return refuse(REASONS.malformed);
+  for (let i = 0; i < MAX_RACES; i++) {
+    const record = await deps.store.findById(props.data.RequestId);
+    if (!record) return refuse(REASONS.badToken);
+    try {
+      return await decide(deps, req, props.data, record);
+    } catch (e) {
+      if (!(e instanceof StaleRecordError)) throw e;
+    }
+  }
+  throw new StaleRecordError(`${props.data.RequestId} kept changing; giving up after ${MAX_RACES} attempts`);
+};
+
+/** How the answer is sent: each attempt bounded, a few attempts with a growing pause. */
+export interface SendOptions {
+  timeoutMs?: number;
+  attempts?: number;
+  backoffMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** PUTs the answer to the presigned ResponseURL: empty content-type (it is part of the signature), no redirects. */
+export const sendResponse = async (url: string, response: CustomResourceResponse, opts: SendOptions = {}): Promise<void> => {
+  const { timeoutMs = 10_000, attempts = 3, backoffMs = 500, sleep = (ms) => new Promise<void>((r) => setTimeout(r, ms)) } = opts;
+  const body = JSON.stringify(response);
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      const res = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      await res.body?.cancel().catch(() => undefined);
+      if (res.ok) return;
+      lastError = new Error(`ResponseURL answered ${res.status}`);
+    } catch (e) {
+      lastError = e;
+    }
+    if (attempt < attempts) await sleep(backoffMs * attempt);
+  }
+  throw new Error(`could not deliver the custom resource response after ${attempts} attempts`, { cause: lastError });
+};
+
+/** What the registration handler needs: the provisioning workflow, and optionally how answers are sent. */
+export interface RegistrationDeps extends ProvisioningDeps {
+  sendCfnResponse?: (url: string, response: CustomResourceResponse) => Promise<void>;
+}
+
+/**
+ * Handles one SNS message from a customer's stack: always answers CloudFormation (also on Delete, on a
+ * bad token, or on our own error), then does the slow work after answering. Returns the answer, or
+ * null when the message is not something we may answer (logged). Throws when the answer could not be
+ * delivered, so Lambda retries the event; a replay answers the same and changes nothing.
+ */
+export const handleRegistration = async (deps: RegistrationDeps, message: string): Promise<CustomResourceResponse | null> => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(message);
+  } catch {
+    logger.warn('registration message is not JSON; nothing to answer', { length: message.length });
+    return null;
+  }
+  const addressed = Addressed.safeParse(raw);
+  if (!addressed.success) {
+    logger.warn('registration message is not a custom resource request; nothing to answer', { issues: addressed.error.issues.map((i) => i.path.join('.')) });
+    return null;
+  }
+  const target = addressed.data;
+  if (!responseUrlAllowed(target.ResponseURL, deps.config.localMode)) {
+    logger.warn("refused a ResponseURL outside CloudFormation's S3 endpoints", { stackId: target.StackId.slice(0, 300), requestId: target.RequestId });
+    return null;
+  }
+  const parsed = CustomResourceRequest.safeParse(raw);
+  let handled: Handled;
+  if (!parsed.success) {
+    logger.warn('registration request is malformed', { stackId: target.StackId.slice(0, 300), issues: parsed.error.issues.map((i) => i.path.join('.')) });
+    const isDelete = (raw as { RequestType?: unknown }).RequestType === 'Delete';
+    handled = { response: buildResponse(target, isDelete ? 'SUCCESS' : 'FAILED', isDelete ? 'Nothing to clean up: malformed request' : 'The custom resource request is malformed.', physicalIdOf(target)) };
+  } else {
+    const req = parsed.data;
+    try {
+      handled = await decideFresh(deps, req);
+    } catch (error) {
+      logger.error('registration failed', { error: error as Error, stackId: req.StackId, requestId: req.RequestId });
+      const status = req.RequestType === 'Delete' ? 'SUCCESS' : 'FAILED';
+      handled = { response: buildResponse(req, status, status === 'SUCCESS' ? 'Nothing to clean up after an internal error.' : REASONS.internal, physicalIdOf(req)) };
+    }
+  }
+  let undelivered: unknown;
+  try {
+    await (deps.sendCfnResponse ?? sendResponse)(target.ResponseURL, handled.response);
+  } catch (error) {
+    logger.error('could not answer CloudFormation', { error: error as Error, stackId: target.StackId.slice(0, 300), requestId: target.RequestId });
+    undelivered = error;
+  }
+  if (handled.after) {
+    await handled.after().catch((error: unknown) => {
+      // The reconciler finishes what this left (VERIFYING has a short deadline; webhooks stay in the outbox).
+      logger.error('work after the registration answer failed', { error: error as Error, stackId: target.StackId.slice(0, 300) });
+    });
+  }
+  if (undelivered) throw undelivered;
+  return handled.response;
+};

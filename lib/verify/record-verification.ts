@@ -1,0 +1,41 @@
+import { accountRootArn } from '../../templates/grants.js';
+import type { Config } from '../config.js';
+import { originsRequiringUploads } from '../provisioning/cors.js';
+import type { RequestClients } from '../provisioning/workflow.js';
+import type { ByobRecord, StoredVerification } from '../provisioning/record.js';
+import { verifyBucket } from './verify.js';
+
+/**
+ * Time budgets. After a stack completes (event handlers, Lambda timeout 120 s) failing checks are
+ * retried for a while, because fresh IAM and KMS grants take seconds to propagate on AWS. An
+ * interactive re-verify answers inside API Gateway's 29 s and does not wait for propagation.
+ */
+export const BUDGETS = {
+  afterProvisioning: { budgetMs: 90_000, retryForMs: 75_000 },
+  interactive: { budgetMs: 20_000, retryForMs: 0 },
+} as const;
+
+/** Verifies a provisioned request's bucket and key against what its template promised. */
+export const verifyRecord = async (
+  deps: { clock: () => Date; randomId: () => string },
+  cfg: Config,
+  record: ByobRecord,
+  clients: RequestClients,
+  when: keyof typeof BUDGETS = 'afterProvisioning',
+): Promise<StoredVerification> => {
+  const kmsKeyArn = record.outputs?.kmsKeyArn ?? record.encryption.kmsKeyArn ?? null;
+  const result = await verifyBucket(
+    { s3: clients.s3, kms: clients.kms, clock: deps.clock, randomId: deps.randomId },
+    {
+      bucketName: record.outputs?.bucketName ?? record.bucketName,
+      region: record.region,
+      encryption: record.encryption.type === 'sse-kms' && kmsKeyArn ? { type: 'sse-kms', kmsKeyArn } : { type: 'sse-s3' },
+      requiredOrigins: originsRequiringUploads(record.corsRules),
+      vendorPrincipalArn: accountRootArn(cfg.vendor.accountId),
+      probe: true,
+    },
+    // The emulator has no propagation delay: a failing check fails at once.
+    cfg.localMode ? { budgetMs: BUDGETS[when].budgetMs, retryForMs: 0 } : BUDGETS[when],
+  );
+  return { status: result.status, checkedAt: result.checkedAt, checks: result.checks };
+};

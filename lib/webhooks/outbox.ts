@@ -1,0 +1,165 @@
+import { nextAttemptAt } from './backoff.js';
+import type { Ids } from '../ids.js';
+import type { CallbackState } from '../provisioning/record.js';
+import { signingSecrets, tenantSettings } from '../tenants/settings.js';
+import { type OutboxItem, StaleRecordError, type Store } from '../provisioning/store.js';
+import type { DeliveryOutcome, DeliveryRequest } from './delivery.js';
+
+/** What webhook delivery needs. */
+export interface OutboxDeps {
+  store: Store;
+  ids: Ids;
+  clock: () => Date;
+  sendWebhook(request: DeliveryRequest): Promise<DeliveryOutcome>;
+  random?: () => number;
+}
+
+const isDue = (o: OutboxItem, now: string) => o.status === 'pending' && o.nextAttemptAt !== null && o.nextAttemptAt <= now;
+
+/** The record's summary of its webhooks, derived from its outbox items. */
+export const callbackSummary = (url: string, items: OutboxItem[]): CallbackState => {
+  const attempted = items.filter((i) => i.lastAttemptAt).sort((a, b) => (a.lastAttemptAt! < b.lastAttemptAt! ? -1 : 1));
+  const last = attempted.at(-1);
+  const pending = items.filter((i) => i.status === 'pending');
+  const status: CallbackState['status'] = items.some((i) => i.status === 'gone')
+    ? 'gone'
+    : pending.length
+      ? 'pending'
+      : items.some((i) => i.status === 'dead')
+        ? 'failed'
+        : items.length
+          ? 'delivered'
+          : 'idle';
+  return {
+    url,
+    status,
+    attempts: items.reduce((n, i) => n + i.attempts, 0),
+    lastAttemptAt: last?.lastAttemptAt ?? null,
+    lastError: last?.lastError ?? null,
+    nextAttemptAt: pending.map((i) => i.nextAttemptAt).filter((t): t is string => t !== null).sort()[0] ?? null,
+  };
+};
+
+const GONE_ERROR = 'the endpoint answered 410 Gone; delivery stopped';
+
+/** How an event that was never sent is closed once its endpoint answered 410. */
+const STOPPED_BY_GONE: Pick<OutboxItem, 'status' | 'lastError' | 'nextAttemptAt'> = {
+  status: 'gone',
+  lastError: 'not sent: the endpoint answered 410 Gone (redeliver to resume)',
+  nextAttemptAt: null,
+};
+
+const applyOutcome = (item: OutboxItem, outcome: DeliveryOutcome, now: Date, random: () => number): OutboxItem => {
+  const attempts = item.attempts + 1;
+  const base = { ...item, attempts, lastAttemptAt: now.toISOString() };
+  if (outcome.kind === 'delivered') return { ...base, status: 'delivered', nextAttemptAt: null, lastError: null };
+  if (outcome.kind === 'gone') return { ...base, status: 'gone', nextAttemptAt: null, lastError: GONE_ERROR };
+  const error = outcome.kind === 'refused' ? `refused: ${outcome.reason}` : outcome.error;
+  // The URL itself is against the policy: no retry can help. An address refusal may clear when DNS changes.
+  if (outcome.kind === 'refused' && outcome.permanent) {
+    return { ...base, status: 'dead', nextAttemptAt: null, lastError: `${error}; not retried (the callbackUrl is not allowed)` };
+  }
+  const next = nextAttemptAt({
+    attempts,
+    firstAttemptAt: new Date(item.occurredAt),
+    now,
+    random,
+    ...(outcome.kind === 'failed' && outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
+  });
+  return next
+    ? { ...base, status: 'pending', nextAttemptAt: next.toISOString(), lastError: error }
+    : { ...base, status: 'dead', nextAttemptAt: null, lastError: `${error}; gave up after ${attempts} attempts` };
+};
+
+/**
+ * Writes the callback summary onto the record (not a status change), retrying if the record moved.
+ * The outbox is read again for it, so a run that finishes late cannot put back an older picture.
+ */
+const writeSummary = async (deps: OutboxDeps, tenant: string, requestId: string) => {
+  for (let i = 0; i < 5; i++) {
+    const record = await deps.store.get(tenant, requestId);
+    if (!record?.callback) return;
+    const items = await deps.store.outboxFor(tenant, requestId);
+    try {
+      await deps.store.patch(record, { callback: callbackSummary(record.callback.url, items) }, deps.clock().toISOString());
+      return;
+    } catch (e) {
+      if (!(e instanceof StaleRecordError)) throw e;
+    }
+  }
+};
+
+/**
+ * Sends the request's due webhooks, each signed with the tenant's current secrets and the same
+ * webhook-id on every attempt; failures are rescheduled with back-off.
+ *
+ * One request's events go out in order: an undelivered earlier event holds back every later one,
+ * which waits for the earlier one's retry instead of being tried on its own, so a receiver that
+ * recovers gets them in the order they happened. A dead event no longer holds anything back. Order
+ * rests on event ids (time-ordered) and on one delivery run per request at a time; a concurrent run
+ * (an immediate attempt racing the reconciler) may reorder or repeat, which at-least-once allows.
+ * A 410 closes every remaining and later event of the request without sending it, until a redeliver.
+ */
+export const deliverPendingFor = async (deps: OutboxDeps, tenant: string, requestId: string): Promise<number> => {
+  const record = await deps.store.get(tenant, requestId);
+  if (!record?.callback) return 0;
+  const items = (await deps.store.outboxFor(tenant, requestId)).sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
+  const nowIso = deps.clock().toISOString();
+  if (!items.some((o) => isDue(o, nowIso))) return 0;
+  const settings = await tenantSettings(deps, tenant);
+  const random = deps.random ?? Math.random;
+  let gone = items.some((o) => o.status === 'gone');
+  let heldUntil: string | null = null;
+  let sent = 0;
+  for (const item of items) {
+    if (item.status !== 'pending') continue;
+    if (gone) {
+      await deps.store.putOutbox({ ...item, ...STOPPED_BY_GONE });
+      continue;
+    }
+    if (heldUntil !== null) {
+      if (item.nextAttemptAt === null || item.nextAttemptAt < heldUntil) await deps.store.putOutbox({ ...item, nextAttemptAt: heldUntil });
+      continue;
+    }
+    if (!isDue(item, nowIso)) {
+      heldUntil = item.nextAttemptAt;
+      continue;
+    }
+    const now = deps.clock();
+    const outcome = await deps.sendWebhook({
+      url: record.callback.url,
+      id: item.eventId,
+      type: item.type,
+      timestamp: now,
+      body: item.body,
+      secrets: signingSecrets(settings, now),
+    });
+    const updated = applyOutcome(item, outcome, now, random);
+    await deps.store.putOutbox(updated);
+    sent++;
+    gone = updated.status === 'gone';
+    if (updated.status === 'pending') heldUntil = updated.nextAttemptAt;
+  }
+  await writeSummary(deps, tenant, requestId);
+  return sent;
+};
+
+/** Delivers every due webhook of every request (the reconciler's schedule drives this). */
+export const deliverDue = async (deps: OutboxDeps, limit = 100): Promise<number> => {
+  const due = await deps.store.dueOutbox(deps.clock().toISOString(), limit);
+  const requests = new Map(due.map((o) => [`${o.tenant}|${o.requestId}`, o]));
+  let sent = 0;
+  for (const o of requests.values()) sent += await deliverPendingFor(deps, o.tenant, o.requestId);
+  return sent;
+};
+
+/** Requeues every undelivered webhook of a request (POST /byob/{id}/callbacks/redeliver) and sends now. */
+export const redeliver = async (deps: OutboxDeps, tenant: string, requestId: string): Promise<number> => {
+  const now = deps.clock().toISOString();
+  const items = await deps.store.outboxFor(tenant, requestId);
+  for (const o of items) {
+    if (o.status === 'delivered') continue;
+    await deps.store.putOutbox({ ...o, status: 'pending', nextAttemptAt: now, occurredAt: now });
+  }
+  return deliverPendingFor(deps, tenant, requestId);
+};

@@ -1,0 +1,73 @@
+import type { Authenticate } from '../http/auth.js';
+import { assumedRoleCredentials, clientCache, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSts } from '../aws/clients.js';
+import { type Config, config } from '../config.js';
+import { createByob, type CreateDeps } from '../provisioning/create.js';
+import { makeIdempotentCreate } from '../http/idempotency.js';
+import { makeCore, makeExistingVerifier, makeSendWebhook, makeVendorKms, makeVendorS3 } from './core.js';
+import { deliverPendingFor, type OutboxDeps } from '../webhooks/outbox.js';
+import type { RequestClients } from '../provisioning/workflow.js';
+import { type ByobRecord, toView } from '../provisioning/record.js';
+import type { ByobView, CreateByobRequest } from '../provisioning/request.js';
+import type { RateLimiter } from '../http/rate-limit.js';
+import { tenantSettings } from '../tenants/settings.js';
+import { verifyRecord } from '../verify/record-verification.js';
+import type { VerifyExistingDeps } from '../verify/existing.js';
+
+/** Everything a handler needs, built once per container. */
+export interface Deps extends CreateDeps, OutboxDeps {
+  authenticate: Authenticate;
+  /** Per-tenant request budget of the HTTP routes (429 with Retry-After when spent). */
+  rateLimit: RateLimiter;
+  /** POST /byob with an Idempotency-Key: stored response on replay, 422 on another body, 409 while in flight. */
+  createIdempotently(tenant: string, key: string, body: CreateByobRequest): Promise<ByobView>;
+  /** Dependencies of POST /byob/verify for a tenant (its role in the bucket's account, or an S3-compatible endpoint). */
+  existingVerifier(tenant: string): VerifyExistingDeps;
+}
+
+/** Wires the real adapters from configuration; `overrides` lets tests swap any part. */
+export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
+  const endpoint = cfg.endpoint;
+  const dynamo = makeDynamo({ region: cfg.region, endpoint });
+  const core = makeCore(cfg, dynamo);
+  const { ids, clock } = core;
+  const sts = makeSts({ region: cfg.region, endpoint });
+  const vendorS3 = makeVendorS3(cfg);
+  const vendorKms = makeVendorKms(cfg);
+  const vendorClients = clientCache((region): RequestClients => ({
+    cfn: makeCloudFormation({ region, endpoint }),
+    s3: vendorS3(region),
+    kms: vendorKms(region),
+  }));
+  const assumed = clientCache((key): RequestClients => {
+    const [region, roleArn, externalId, session] = key.split('|') as [string, string, string, string];
+    const credentials = assumedRoleCredentials(sts, roleArn, async () => externalId, session);
+    return {
+      cfn: makeCloudFormation({ region, endpoint, credentials }),
+      s3: makeS3({ region, endpoint, credentials }),
+      kms: makeKms({ region, endpoint, credentials }),
+    };
+  });
+  const deps: Deps = {
+    ...core,
+    vendorS3,
+    async clientsFor(record: ByobRecord) {
+      if (!record.launch.roleArn) return vendorClients(record.region);
+      const settings = await tenantSettings(core, record.tenant);
+      return assumed([record.region, record.launch.roleArn, settings.externalId, `byob-${record.id}`.slice(0, 64)].join('|'));
+    },
+    verify: (record, clients, when) => verifyRecord({ clock, randomId: () => ids.token(12) }, cfg, record, clients, when),
+    deliverNow: async (record) => {
+      await deliverPendingFor(deps, record.tenant, record.id);
+    },
+    createIdempotently: makeIdempotentCreate(dynamo, cfg.idempotencyTableName, async (tenant, body: CreateByobRequest) => toView(await createByob(deps, tenant, body))),
+    existingVerifier: makeExistingVerifier(cfg, core, sts),
+    sendWebhook: makeSendWebhook(cfg, clock),
+    ...overrides,
+  };
+  return deps;
+};
+
+let cached: Deps | undefined;
+
+/** The container's dependencies, built on first use. */
+export const deps = (): Deps => (cached ??= makeDeps(config()));

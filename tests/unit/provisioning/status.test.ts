@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { Status } from '../../../lib/provisioning/request.js';
+import { ACTIVE_STATUSES, canTransition, dueAtFor, lockChange, TRANSITIONS } from '../../../lib/provisioning/status.js';
+
+const all = Object.keys(TRANSITIONS) as Status[];
+
+describe('state machine', () => {
+  it.each([
+    ['PENDING', 'CREATING'],
+    ['PENDING', 'AWAITING_CUSTOMER'],
+    ['AWAITING_CUSTOMER', 'CREATING'],
+    ['AWAITING_CUSTOMER', 'EXPIRED'],
+    ['CREATING', 'VERIFYING'],
+    ['CREATING', 'FAILED'],
+    ['VERIFYING', 'READY'],
+    ['VERIFYING', 'FAILED'],
+    ['READY', 'DELETING'],
+    ['DELETING', 'DELETED'],
+  ] as Array<[Status, Status]>)('allows %s → %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(true);
+  });
+
+  it.each([
+    ['PENDING', 'READY'],
+    ['CREATING', 'READY'],
+    ['EXPIRED', 'CREATING'],
+    ['DELETED', 'READY'],
+    ['READY', 'CREATING'],
+    ['FAILED', 'CREATING'],
+  ] as Array<[Status, Status]>)('refuses %s → %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(false);
+  });
+
+  it('never lets a status go to itself (every change is a real change with its own event)', () => {
+    for (const s of all) expect(canTransition(s, s)).toBe(false);
+  });
+
+  it('DELETED is final; READY is reached only through verification', () => {
+    expect(TRANSITIONS.DELETED).toEqual([]);
+    expect(all.filter((s) => TRANSITIONS[s].includes('READY')).sort()).toEqual(['FAILED', 'VERIFYING']);
+  });
+
+  it('releases the team lock when leaving the active set and takes it back when re-entering', () => {
+    expect(lockChange('CREATING', 'FAILED')).toBe('release');
+    expect(lockChange('AWAITING_CUSTOMER', 'EXPIRED')).toBe('release');
+    expect(lockChange('DELETING', 'DELETED')).toBe('release');
+    expect(lockChange('FAILED', 'READY')).toBe('acquire');
+    expect(lockChange('CREATING', 'VERIFYING')).toBe('keep');
+    expect(lockChange('FAILED', 'DELETED')).toBe('none');
+    for (const s of ACTIVE_STATUSES) expect(['FAILED', 'EXPIRED', 'DELETED']).not.toContain(s);
+  });
+
+  it('schedules the reconciler: link expiry for AWAITING_CUSTOMER, short for VERIFYING, none once settled', () => {
+    const now = new Date('2026-11-24T00:00:00Z');
+    const quickCreate = { url: 'u', expiresAt: '2026-11-27T00:00:00.000Z', tokenHash: 'h', boundAccountId: null };
+    expect(dueAtFor('AWAITING_CUSTOMER', now, { quickCreate }, 30)).toBe('2026-11-27T00:00:00.000Z');
+    expect(dueAtFor('VERIFYING', now, { quickCreate: null }, 30)).toBe('2026-11-24T00:02:00.000Z');
+    expect(dueAtFor('CREATING', now, { quickCreate: null }, 30)).toBe('2026-11-24T00:30:00.000Z');
+    for (const s of ['READY', 'FAILED', 'EXPIRED', 'DELETED'] as Status[]) expect(dueAtFor(s, now, { quickCreate: null }, 30)).toBeNull();
+  });
+});
