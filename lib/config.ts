@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AWS_REGIONS } from './regions.js';
+import { ACCOUNT_ID_PATTERN, AWS_REGIONS, ROLE_ARN_PATTERN } from './identifiers.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -17,11 +17,11 @@ const EnvSchema = z
     AWS_ENDPOINT_URL: z.url().optional(),
     TABLE_NAME: z.string().min(3),
     IDEMPOTENCY_TABLE_NAME: z.string().min(3),
-    SERVICE_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+    SERVICE_ACCOUNT_ID: z.string().regex(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account id'),
     TEMPLATES_BUCKET_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lowercase letters, digits and hyphens'),
     STACK_EVENTS_TOPIC_NAME: z.string().min(1).max(256),
     REGISTRATION_TOPIC_NAME: z.string().min(1).max(256),
-    VENDOR_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+    VENDOR_ACCOUNT_ID: z.string().regex(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account id'),
     VENDOR_NAME: z.string().min(1).max(80).default('Example Vendor'),
     SUPPORTED_REGIONS: csvRegions.default([...AWS_REGIONS]),
     AUTH_ISSUER: z.string().min(1),
@@ -33,7 +33,7 @@ const EnvSchema = z
     STATUS_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     ACCESS_LOG_BUCKET: z.string().optional(),
     QUICK_CREATE_LINK_KEY: z.string().min(32, 'at least 32 characters of secret (e.g. openssl rand -base64 48)').optional(),
-    STACK_EXECUTION_ROLE_ARN: z.string().regex(/^arn:aws:iam::\d{12}:role\/.+$/).optional(),
+    STACK_EXECUTION_ROLE_ARN: z.string().regex(ROLE_ARN_PATTERN, 'an IAM role ARN').optional(),
   })
   .refine((e) => Boolean(e.AUTH_JWKS) !== Boolean(e.AUTH_JWKS_URL), {
     message: 'set exactly one of AUTH_JWKS (inline JWKS JSON) or AUTH_JWKS_URL',

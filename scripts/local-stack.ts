@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AWS_REGIONS } from '../lib/regions.js';
+import { AWS_REGIONS } from '../lib/identifiers.js';
 // @ts-expect-error plain ESM script without types
 import { freePort, startEmulator } from './emulator.mjs';
 import { localJwks, localLinkKey, mintToken } from './local-auth.js';

@@ -1,7 +1,9 @@
 import * as z from 'zod';
+import { REQUEST_ID_PATTERN } from '../identifiers.js';
 import { IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
-import { ByobView, CreateByobRequest, ListQuery } from '../provisioning/request.js';
+import { ByobView, CreateByobRequest } from '../provisioning/request.js';
 import { VerifyExistingRequest } from '../verify/existing.js';
+import { ListQuery } from './route-params.js';
 
 const schema = (s: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
@@ -52,7 +54,7 @@ const problems = (...codes: number[]) =>
 
 const json = (name: string, description: string) => ({ description, content: { 'application/json': { schema: ref(name) } } });
 const body = (name: string) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^byob_[0-9A-HJKMNP-TV-Z]{26}$' } };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: REQUEST_ID_PATTERN.source } };
 const secured = [{ bearer: [] }];
 /** Problems every authenticated route can answer. */
 const AUTHED = [401, 429, 503] as const;

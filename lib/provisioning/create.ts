@@ -14,7 +14,7 @@ import type { ByobRecord } from './record.js';
 import type { CreateByobRequest } from './request.js';
 import { tenantSettings } from '../tenants/settings.js';
 import { launchStack } from './stacks.js';
-import { transition } from './status.js';
+import { transition } from './transition.js';
 import { storeTemplate, templateUrlOf } from './template-store.js';
 
 /** Version of the rendered template's shape (shown in its Description). */

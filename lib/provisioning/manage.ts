@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { type ProvisioningDeps, withFreshRecord } from './workflow.js';
 import type { ByobRecord } from './record.js';
 import { deleteStack } from './stacks.js';
-import { transition } from './status.js';
+import { transition } from './transition.js';
 
 const mustGet = async (deps: ProvisioningDeps, tenant: string, id: string) => {
   const record = await deps.store.get(tenant, id);

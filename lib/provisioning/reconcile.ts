@@ -3,7 +3,7 @@ import { logger } from '../logger.js';
 import { deliverDue, type OutboxDeps } from '../webhooks/outbox.js';
 import { syncWithStack, verifyAndSettle, withFreshRecord } from './workflow.js';
 import type { ByobRecord } from './record.js';
-import { transition } from './status.js';
+import { transition } from './transition.js';
 
 /** A request stuck this long past its first deadline is failed rather than polled forever. */
 export const GIVE_UP_AFTER_MS = 6 * 60 * 60 * 1000;

@@ -1,36 +1,8 @@
 import * as z from 'zod';
-import { AWS_REGIONS } from '../regions.js';
-import { Status } from '../http/route-params.js';
+import { KMS_KEY_ARN_PATTERN, KmsKeyArn, NewBucketName, Origin, Region, RoleArn } from '../identifiers.js';
+import { Status } from './state-machine.js';
 
-const ACCOUNT_ID = /^\d{12}$/;
-const IAM_ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@\/-]{1,512}$/;
-const KMS_KEY_ARN = /^arn:aws:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:\/=+\-@]*$/u;
-const ORIGIN = /^https:\/\/(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::\d{1,5})?$/;
-
-/** An AWS account id (12 digits). */
-export const AccountId = z.string().regex(ACCOUNT_ID, 'must be a 12-digit AWS account id');
-
-/** An AWS region code of the commercial partition. */
-export const Region = z.enum(AWS_REGIONS, { error: 'must be an AWS region code such as eu-west-1' });
-
-const forbiddenPrefixes = ['xn--', 'sthree-', 'amzn-s3-demo-'];
-const forbiddenSuffixes = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
-
-/** S3 general purpose bucket naming rules; dots are refused because they break TLS for virtual-hosted URLs. */
-export const BucketName = z
-  .string()
-  .min(3, 'must be 3 to 63 characters')
-  .max(63, 'must be 3 to 63 characters')
-  .regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'only lowercase letters, digits and hyphens, starting and ending with a letter or digit (dots break TLS on virtual-hosted URLs)')
-  .refine((n) => !forbiddenPrefixes.some((p) => n.startsWith(p)), 'must not start with xn--, sthree- or amzn-s3-demo-')
-  .refine((n) => !forbiddenSuffixes.some((s) => n.endsWith(s)), 'must not end with a reserved S3 suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)');
-
-/** A CORS origin: an https origin (scheme, host, optional port; one leading `*.` allowed) or `*`. */
-export const Origin = z
-  .string()
-  .max(253)
-  .refine((o) => o === '*' || ORIGIN.test(o), 'must be "*" or an https origin such as https://app.example.com (no path)');
 
 const CorsMethod = z.enum(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
 const HeaderName = z.string().min(1).max(128).regex(/^(\*|[A-Za-z0-9!#$%&'*+.^_`|~-]+)$/, 'must be a header name or *');
@@ -57,7 +29,7 @@ export const Cors = z.union([CorsOrigins, CorsPreset]);
 export const Encryption = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('sse-kms'),
-    kmsKeyArn: z.string().regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)').optional(),
+    kmsKeyArn: KmsKeyArn.optional(),
   }),
   z.strictObject({ type: z.literal('sse-s3') }),
 ]);
@@ -67,7 +39,7 @@ export const Launch = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('quick-create') }),
   z.strictObject({
     mode: z.literal('direct'),
-    roleArn: z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)').optional(),
+    roleArn: RoleArn.optional(),
   }),
 ]);
 
@@ -88,7 +60,7 @@ export const CreateByobRequest = z
     scope: z.enum(['team', 'instance']),
     team: Team.optional(),
     region: Region,
-    bucketName: BucketName.optional(),
+    bucketName: NewBucketName.optional(),
     encryption: Encryption.default({ type: 'sse-kms' }),
     cors: Cors,
     accessRole: z.strictObject({ enabled: z.boolean() }).optional(),
@@ -107,7 +79,7 @@ export const CreateByobRequest = z
       ctx.addIssue({ code: 'custom', path: ['team'], message: 'must be absent when scope is "instance"' });
     }
     const keyArn = body.encryption.type === 'sse-kms' ? body.encryption.kmsKeyArn : undefined;
-    const keyRegion = keyArn ? KMS_KEY_ARN.exec(keyArn)?.[1] : undefined;
+    const keyRegion = keyArn ? KMS_KEY_ARN_PATTERN.exec(keyArn)?.[1] : undefined;
     if (keyRegion && keyRegion !== body.region) {
       ctx.addIssue({
         code: 'custom',
@@ -119,9 +91,6 @@ export const CreateByobRequest = z
 
 /** A validated POST /byob body. */
 export type CreateByobRequest = z.infer<typeof CreateByobRequest>;
-
-/** The read routes' path and query schemas live in lib/http/route-params.ts. */
-export { IdPath, ListQuery, Status } from '../http/route-params.js';
 
 const Check = z.object({
   id: z.string(),

@@ -10,8 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '../errors.js';
 import type { ByobRecord } from './record.js';
-import type { Status } from './request.js';
-import type { LockChange } from './status.js';
+import type { Status, LockChange } from './state-machine.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 

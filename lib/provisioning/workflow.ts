@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { ByobRecord, Outputs, StoredVerification } from './record.js';
 import { describeStack, firstFailure, outputsFromStack } from './stacks.js';
 import { isStackLevel, type StackNotification, stackOutcome } from './stack-notification.js';
-import { transition, type TransitionDeps } from './status.js';
+import { transition, type TransitionDeps } from './transition.js';
 import { StaleRecordError } from './store.js';
 
 /** AWS clients acting for one request: in the customer's account when a deployment role is given. */

@@ -1,9 +1,10 @@
 import * as z from 'zod';
+import { REQUEST_ID_PATTERN, RequestId } from '../identifiers.js';
 import { logger } from '../logger.js';
 import { type ProvisioningDeps, verifyAndSettle } from '../provisioning/workflow.js';
 import { tokenMatches } from './link.js';
 import type { ByobRecord, Outputs } from '../provisioning/record.js';
-import { transition } from '../provisioning/status.js';
+import { transition } from '../provisioning/transition.js';
 import { StaleRecordError } from '../provisioning/store.js';
 
 /** The least a message must carry for us to answer it: where to, and what to echo. */
@@ -45,7 +46,7 @@ export interface CustomResourceResponse {
 export const MAX_RESPONSE_BYTES = 4096;
 
 const Props = z.object({
-  RequestId: z.string().regex(/^byob_[0-9A-HJKMNP-TV-Z]{26}$/),
+  RequestId,
   Token: z.string().min(16).max(256),
   Phase: z.enum(['started', 'ready']),
   BucketName: z.string().max(63).optional(),
@@ -117,7 +118,7 @@ const physicalIdOf = (req: Pick<CustomResourceRequest, 'LogicalResourceId' | 'Ph
   if (req.PhysicalResourceId) return req.PhysicalResourceId;
   const props = req.ResourceProperties;
   const id = props && typeof props === 'object' && 'RequestId' in props ? props.RequestId : undefined;
-  const prefix = typeof id === 'string' && /^byob_[0-9A-Z]{26}$/.test(id) ? id : 'byob-registration';
+  const prefix = typeof id === 'string' && REQUEST_ID_PATTERN.test(id) ? id : 'byob-registration';
   return `${prefix}-${req.LogicalResourceId}`.slice(0, 1024);
 };
 

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { inspect } from 'node:util';
 import { ValidationError, type FieldProblem } from '../errors.js';
+import { bucketNameProblem } from '../identifiers.js';
 
 const REDACTED = '[redacted]';
 
@@ -53,34 +54,10 @@ export interface S3ConnectionString {
 }
 
 const SCHEME = 's3://';
-const BUCKET_CORE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const AWS_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
-const AWS_RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const REGION = /^[A-Za-z0-9_-]{1,64}$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
-
-/**
- * Why `name` is not a valid bucket name, or null when it is. `aws` adds the rules only AWS S3 has
- * (reserved prefixes and suffixes); S3-compatible stores share the core rules.
- */
-export const bucketNameProblem = (name: string, { aws = true }: { aws?: boolean } = {}): string | null => {
-  if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters long';
-  if (!BUCKET_CORE.test(name)) {
-    return 'may contain only lower-case letters, digits, dots and hyphens, and must begin and end with a letter or digit';
-  }
-  if (name.includes('..')) return 'must not contain two adjacent dots';
-  if (isIPv4(name)) return 'must not be formatted as an IP address';
-  if (aws) {
-    if (name.includes('.-') || name.includes('-.')) return 'must not contain a dot next to a hyphen';
-    const prefix = AWS_RESERVED_PREFIXES.find((p) => name.startsWith(p));
-    if (prefix) return `must not start with the reserved prefix "${prefix}"`;
-    const suffix = AWS_RESERVED_SUFFIXES.find((s) => name.endsWith(s));
-    if (suffix) return `must not end with the reserved suffix "${suffix}"`;
-  }
-  return null;
-};
 
 /** Percent-decodes one userinfo part; null when an escape is malformed or the bytes are not UTF-8. */
 const percentDecode = (raw: string): string | null => {

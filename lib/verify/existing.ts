@@ -2,26 +2,10 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { isForbiddenAddress, parseIpAddress } from '../webhooks/callback-url.js';
-import { AWS_REGIONS } from '../regions.js';
-import { bucketNameProblem, connectionStringProblems, parseConnectionString } from './connection-string.js';
+import { ExistingBucketName, KmsKeyArn, Origin, Region, RoleArn } from '../identifiers.js';
+import { connectionStringProblems, parseConnectionString } from './connection-string.js';
 import { ValidationError } from '../errors.js';
 import { verifyBucket, type BucketExpectation, type VerificationResult, type VerifyOptions } from './verify.js';
-
-/** A region of the commercial partition, the one the vendor's own credentials can reach. */
-export const RegionCode = z.enum(AWS_REGIONS, { error: 'must be an AWS region code such as eu-west-1' });
-
-/** An S3 bucket name under AWS's naming rules. */
-export const BucketName = z.string().superRefine((name, ctx) => {
-  const problem = bucketNameProblem(name);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
-
-/** A KMS key ARN (single- or multi-Region key); aliases are not accepted because they can be re-pointed. */
-export const KmsKeyArn = z
-  .string()
-  .regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/, {
-    message: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)',
-  });
 
 /** The encryption the bucket must have. */
 export const EncryptionExpectationSchema = z.discriminatedUnion('type', [
@@ -29,15 +13,7 @@ export const EncryptionExpectationSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sse-s3') }).strict(),
 ]);
 
-/** A browser origin allowed by CORS: "*", or scheme://host[:port] with at most one "*" in the host. */
-export const CorsOrigin = z
-  .string()
-  .max(256)
-  .refine((o) => o === '*' || (/^https?:\/\/[a-z0-9*.-]+(:\d{1,5})?$/i.test(o) && (o.match(/\*/g) ?? []).length <= 1), {
-    message: 'must be "*" or an origin such as https://app.example.com (at most one "*")',
-  });
-
-const Cors = z.object({ allowedOrigins: z.array(CorsOrigin).min(1).max(20) }).strict();
+const Cors = z.object({ allowedOrigins: z.array(Origin).min(1).max(20) }).strict();
 
 const ConnectionString = z
   .string()
@@ -58,12 +34,9 @@ const ConnectionString = z
  */
 export const VerifyExistingRequest = z
   .object({
-    region: RegionCode.optional(),
-    bucketName: BucketName.optional(),
-    roleArn: z
-      .string()
-      .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, { message: 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)' })
-      .optional(),
+    region: Region.optional(),
+    bucketName: ExistingBucketName.optional(),
+    roleArn: RoleArn.optional(),
     connectionString: ConnectionString.optional(),
     encryption: EncryptionExpectationSchema.optional(),
     cors: Cors.optional(),

@@ -3,7 +3,7 @@ import { RETRY_GIVE_UP_AFTER_MS } from '../../../lib/webhooks/backoff.js';
 import { deliverDue, deliverPendingFor } from '../../../lib/webhooks/outbox.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import { tenantSettings } from '../../../lib/tenants/settings.js';
-import { transition } from '../../../lib/provisioning/status.js';
+import { transition } from '../../../lib/provisioning/transition.js';
 import { deliverWebhook } from '../../../lib/webhooks/delivery.js';
 import type { Reply } from '../../support/receiver.js';
 import { closedPort, createRecord, OUTPUTS, outboxOf, useWebhookWorld } from './support.js';

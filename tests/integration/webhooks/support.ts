@@ -6,11 +6,11 @@ import { documentClientOf } from '../../../lib/aws/clients.js';
 import type { Ids } from '../../../lib/ids.js';
 import { deliverDue, deliverPendingFor, type OutboxDeps } from '../../../lib/webhooks/outbox.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
-import type { Status } from '../../../lib/provisioning/request.js';
 import { TABLE_DEFINITION, dynamoStore, type OutboxItem, type Store } from '../../../lib/provisioning/store.js';
-import { transition, type TransitionDeps } from '../../../lib/provisioning/status.js';
+import { transition, type TransitionDeps } from '../../../lib/provisioning/transition.js';
 import { deliverWebhook, type DeliveryOutcome, type DeliveryRequest } from '../../../lib/webhooks/delivery.js';
 import { startReceiver, type Receiver, type Reply } from '../../support/receiver.js';
+import type { Status } from '../../../lib/provisioning/state-machine.js';
 
 /** The injected clock: starts at a fixed instant and moves only when a test moves it. */
 export interface TestClock {

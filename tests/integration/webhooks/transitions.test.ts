@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toView, type ByobRecord } from '../../../lib/provisioning/record.js';
-import type { Status } from '../../../lib/provisioning/request.js';
-import { InvalidTransitionError, TRANSITIONS, transition } from '../../../lib/provisioning/status.js';
+import { transition } from '../../../lib/provisioning/transition.js';
 import { StaleRecordError, type Store } from '../../../lib/provisioning/store.js';
 import { eventsForTransition } from '../../../lib/webhooks/events.js';
 import { createRecord, emulatorTable, outboxOf, testClock, testIds, webhookDeps } from './support.js';
+import type { Status } from '../../../lib/provisioning/state-machine.js';
+import { InvalidTransitionError, TRANSITIONS } from '../../../lib/provisioning/state-machine.js';
 
 // transition() against the emulator's DynamoDB: the record, the team lock and the outbox events are
 // one TransactWriteItems, so every change has its events and a refused write leaves none.

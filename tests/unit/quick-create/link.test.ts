@@ -8,7 +8,7 @@ import { logger } from '../../../lib/logger.js';
 import { registrationToken, withoutToken, withToken, hashToken, QUICK_CREATE_URL_MAX, quickCreateUrl, QuickCreateUrlTooLongError, tokenMatches } from '../../../lib/quick-create/link.js';
 import { realIds } from '../../../lib/ids.js';
 import { reconcile } from '../../../lib/provisioning/reconcile.js';
-import { AWS_REGIONS } from '../../../lib/regions.js';
+import { AWS_REGIONS } from '../../../lib/identifiers.js';
 import { CreateByobRequest } from '../../../lib/provisioning/request.js';
 import { templateUrlOf } from '../../../lib/provisioning/template-store.js';
 import type { CfnTemplate } from '../../../templates/cfn.js';

@@ -1,8 +1,19 @@
-import type { Ids } from '../ids.js';
-import { type ByobRecord, toView } from './record.js';
-import type { Status } from './request.js';
-import type { OutboxItem, Store } from './store.js';
-import { buildWebhookPayload, eventsForTransition, type WebhookEventType } from '../webhooks/events.js';
+import * as z from 'zod';
+
+/** Statuses of a BYOB request. */
+export const Status = z.enum([
+  'PENDING',
+  'AWAITING_CUSTOMER',
+  'CREATING',
+  'VERIFYING',
+  'READY',
+  'FAILED',
+  'EXPIRED',
+  'DELETING',
+  'DELETED',
+]);
+/** A BYOB status. */
+export type Status = z.infer<typeof Status>;
 
 /** Every allowed status change; nothing else may change a status. */
 export const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
@@ -53,64 +64,11 @@ export const lockChange = (from: Status, to: Status): LockChange => {
 export const SHORT_DEADLINE_MINUTES: Partial<Record<Status, number>> = { PENDING: 2, VERIFYING: 2 };
 
 /** When the reconciler should next look at a record entering `to`, or null if it is settled. */
-export const dueAtFor = (to: Status, now: Date, record: Pick<ByobRecord, 'quickCreate'>, deadlineMinutes: number): string | null => {
+export const dueAtFor = (to: Status, now: Date, linkExpiresAt: string | null, deadlineMinutes: number): string | null => {
   if (SETTLED_STATUSES.has(to)) return null;
-  if (to === 'AWAITING_CUSTOMER' && record.quickCreate) return record.quickCreate.expiresAt;
+  if (to === 'AWAITING_CUSTOMER' && linkExpiresAt) return linkExpiresAt;
   const minutes = Math.min(deadlineMinutes, SHORT_DEADLINE_MINUTES[to] ?? deadlineMinutes);
   return new Date(now.getTime() + minutes * 60_000).toISOString();
 };
 
 
-/** What a transition needs. */
-export interface TransitionDeps {
-  store: Store;
-  ids: Ids;
-  clock: () => Date;
-  statusDeadlineMinutes: number;
-}
-
-/**
- * The one way a status changes: checks the move, then writes the new record, the team lock change and
- * the webhook outbox events in one conditional transaction (no event without its change, no change
- * without its event). Throws StaleRecordError if the record moved since it was read.
- */
-export const transition = async (
-  deps: TransitionDeps,
-  record: ByobRecord,
-  to: Status,
-  patch: Partial<Omit<ByobRecord, 'status' | 'version' | 'tenant' | 'id'>> = {},
-): Promise<ByobRecord> => {
-  if (!canTransition(record.status, to)) throw new InvalidTransitionError(record.status, to);
-  const now = deps.clock();
-  const at = now.toISOString();
-  const merged = { ...record, ...patch };
-  const outbox: OutboxItem[] = merged.callback
-    ? eventsForTransition(record.status, to).map((type) => ({
-        tenant: record.tenant,
-        requestId: record.id,
-        eventId: deps.ids.eventId(),
-        type,
-        body: '',
-        occurredAt: at,
-        attempts: 0,
-        status: 'pending' as const,
-        nextAttemptAt: at,
-        lastAttemptAt: null,
-        lastError: null,
-      }))
-    : [];
-  const after: ByobRecord = {
-    ...merged,
-    status: to,
-    version: record.version + 1,
-    updatedAt: at,
-    dueAt: dueAtFor(to, now, merged, deps.statusDeadlineMinutes),
-    callback: merged.callback && outbox.length ? { ...merged.callback, status: 'pending', nextAttemptAt: at } : merged.callback,
-  };
-  const view = toView(after);
-  for (const item of outbox) {
-    item.body = JSON.stringify(buildWebhookPayload({ type: item.type as WebhookEventType, record: view, occurredAt: now }));
-  }
-  await deps.store.commit({ before: record, after, lock: lockChange(record.status, to), outbox });
-  return after;
-};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Status } from '../../../lib/provisioning/request.js';
-import { ACTIVE_STATUSES, canTransition, dueAtFor, lockChange, TRANSITIONS } from '../../../lib/provisioning/status.js';
+import type { Status } from '../../../lib/provisioning/state-machine.js';
+import { ACTIVE_STATUSES, canTransition, dueAtFor, lockChange, TRANSITIONS } from '../../../lib/provisioning/state-machine.js';
 
 const all = Object.keys(TRANSITIONS) as Status[];
 
@@ -52,10 +52,9 @@ describe('state machine', () => {
 
   it('schedules the reconciler: link expiry for AWAITING_CUSTOMER, short for VERIFYING, none once settled', () => {
     const now = new Date('2026-11-24T00:00:00Z');
-    const quickCreate = { url: 'u', expiresAt: '2026-11-27T00:00:00.000Z', tokenHash: 'h', boundAccountId: null };
-    expect(dueAtFor('AWAITING_CUSTOMER', now, { quickCreate }, 30)).toBe('2026-11-27T00:00:00.000Z');
-    expect(dueAtFor('VERIFYING', now, { quickCreate: null }, 30)).toBe('2026-11-24T00:02:00.000Z');
-    expect(dueAtFor('CREATING', now, { quickCreate: null }, 30)).toBe('2026-11-24T00:30:00.000Z');
-    for (const s of ['READY', 'FAILED', 'EXPIRED', 'DELETED'] as Status[]) expect(dueAtFor(s, now, { quickCreate: null }, 30)).toBeNull();
+    expect(dueAtFor('AWAITING_CUSTOMER', now, '2026-11-27T00:00:00.000Z', 30)).toBe('2026-11-27T00:00:00.000Z');
+    expect(dueAtFor('VERIFYING', now, null, 30)).toBe('2026-11-24T00:02:00.000Z');
+    expect(dueAtFor('CREATING', now, null, 30)).toBe('2026-11-24T00:30:00.000Z');
+    for (const s of ['READY', 'FAILED', 'EXPIRED', 'DELETED'] as Status[]) expect(dueAtFor(s, now, null, 30)).toBeNull();
   });
 });

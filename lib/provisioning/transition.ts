@@ -1,0 +1,59 @@
+import type { Ids } from '../ids.js';
+import { type ByobRecord, toView } from './record.js';
+import { canTransition, dueAtFor, InvalidTransitionError, lockChange, type Status } from './state-machine.js';
+import type { OutboxItem, Store } from './store.js';
+import { buildWebhookPayload, eventsForTransition, type WebhookEventType } from '../webhooks/events.js';
+
+/** What a transition needs. */
+export interface TransitionDeps {
+  store: Store;
+  ids: Ids;
+  clock: () => Date;
+  statusDeadlineMinutes: number;
+}
+
+/**
+ * The one way a status changes: checks the move, then writes the new record, the team lock change and
+ * the webhook outbox events in one conditional transaction (no event without its change, no change
+ * without its event). Throws StaleRecordError if the record moved since it was read.
+ */
+export const transition = async (
+  deps: TransitionDeps,
+  record: ByobRecord,
+  to: Status,
+  patch: Partial<Omit<ByobRecord, 'status' | 'version' | 'tenant' | 'id'>> = {},
+): Promise<ByobRecord> => {
+  if (!canTransition(record.status, to)) throw new InvalidTransitionError(record.status, to);
+  const now = deps.clock();
+  const at = now.toISOString();
+  const merged = { ...record, ...patch };
+  const outbox: OutboxItem[] = merged.callback
+    ? eventsForTransition(record.status, to).map((type) => ({
+        tenant: record.tenant,
+        requestId: record.id,
+        eventId: deps.ids.eventId(),
+        type,
+        body: '',
+        occurredAt: at,
+        attempts: 0,
+        status: 'pending' as const,
+        nextAttemptAt: at,
+        lastAttemptAt: null,
+        lastError: null,
+      }))
+    : [];
+  const after: ByobRecord = {
+    ...merged,
+    status: to,
+    version: record.version + 1,
+    updatedAt: at,
+    dueAt: dueAtFor(to, now, merged.quickCreate?.expiresAt ?? null, deps.statusDeadlineMinutes),
+    callback: merged.callback && outbox.length ? { ...merged.callback, status: 'pending', nextAttemptAt: at } : merged.callback,
+  };
+  const view = toView(after);
+  for (const item of outbox) {
+    item.body = JSON.stringify(buildWebhookPayload({ type: item.type as WebhookEventType, record: view, occurredAt: now }));
+  }
+  await deps.store.commit({ before: record, after, lock: lockChange(record.status, to), outbox });
+  return after;
+};
