@@ -3,6 +3,7 @@ import { type Deps, deps } from '../lib/wiring/deps.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { toView, withLinkToken } from '../lib/provisioning/record.js';
 import { CreateByobRequest } from '../lib/provisioning/request.js';
+import { lazyHandler } from '../lib/wiring/once.js';
 
 /** POST /byob */
 export const makeHandler = (d: Deps) =>
@@ -14,4 +15,4 @@ export const makeHandler = (d: Deps) =>
     return { statusCode: 202, body: view, headers: { location: `/byob/${view.id}` } };
   });
 
-export const handler = makeHandler(deps());
+export const handler = lazyHandler(() => makeHandler(deps()));

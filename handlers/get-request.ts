@@ -3,6 +3,7 @@ import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { toView } from '../lib/provisioning/record.js';
 import { IdPath } from '../lib/http/route-params.js';
+import { lazyHandler } from '../lib/wiring/once.js';
 
 /** GET /byob/{id}: served from DynamoDB only, so polling costs CloudFormation nothing. */
 export const makeHandler = (d: CoreDeps) =>
@@ -12,4 +13,4 @@ export const makeHandler = (d: CoreDeps) =>
     return { statusCode: 200, body: toView(record, d.config.quickCreateLinkKey) };
   });
 
-export const handler = makeHandler(coreDeps());
+export const handler = lazyHandler(() => makeHandler(coreDeps()));

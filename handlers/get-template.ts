@@ -3,6 +3,7 @@ import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { IdPath } from '../lib/http/route-params.js';
 import { readTemplate } from '../lib/provisioning/template-store.js';
+import { lazyHandler } from '../lib/wiring/once.js';
 
 /** GET /byob/{id}/template: the template exactly as it was stored and launched. */
 export const makeHandler = (d: TemplateReadDeps) =>
@@ -13,4 +14,4 @@ export const makeHandler = (d: TemplateReadDeps) =>
     return { statusCode: 200, body: template };
   });
 
-export const handler = makeHandler(templateReadDeps());
+export const handler = lazyHandler(() => makeHandler(templateReadDeps()));

@@ -2,6 +2,7 @@ import { type CoreDeps, coreDeps } from '../lib/wiring/core.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { toView } from '../lib/provisioning/record.js';
 import { ListQuery } from '../lib/http/route-params.js';
+import { lazyHandler } from '../lib/wiring/once.js';
 
 /** GET /byob: the tenant's requests, newest first. */
 export const makeHandler = (d: CoreDeps) =>
@@ -10,4 +11,4 @@ export const makeHandler = (d: CoreDeps) =>
     return { statusCode: 200, body: { items: page.items.map((r) => toView(r, d.config.quickCreateLinkKey)), nextCursor: page.nextCursor } };
   });
 
-export const handler = makeHandler(coreDeps());
+export const handler = lazyHandler(() => makeHandler(coreDeps()));

@@ -4,13 +4,17 @@ import { httpHandler } from '../lib/http/http-handler.js';
 import { redeliver } from '../lib/webhooks/outbox.js';
 import { toView } from '../lib/provisioning/record.js';
 import { IdPath } from '../lib/http/route-params.js';
+import { lazyHandler } from '../lib/wiring/once.js';
 
 /** POST /byob/{id}/callbacks/redeliver: requeues every undelivered webhook of the request. */
 export const makeHandler = (d: OutboxOnlyDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => {
-    if (!(await d.store.get(tenant, params.id))) throw new NotFoundError();
+    const record = await d.store.get(tenant, params.id);
+    if (!record) throw new NotFoundError();
     await redeliver(d, tenant, params.id);
-    return { statusCode: 202, body: toView((await d.store.get(tenant, params.id))!, d.config.quickCreateLinkKey) };
+    // Read again: the attempts just made changed the record's callback summary.
+    const current = (await d.store.get(tenant, params.id)) ?? record;
+    return { statusCode: 202, body: toView(current, d.config.quickCreateLinkKey) };
   });
 
-export const handler = makeHandler(outboxDeps());
+export const handler = lazyHandler(() => makeHandler(outboxDeps()));

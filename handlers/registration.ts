@@ -1,6 +1,7 @@
 import type { SNSEvent } from 'aws-lambda';
 import { deps } from '../lib/wiring/deps.js';
 import { handleRegistration, type RegistrationDeps } from '../lib/quick-create/registration.js';
+import { lazyHandler } from '../lib/wiring/once.js';
 
 /** SNS: custom resource requests from quick-create stacks in customer accounts. */
 export const makeHandler = (d: RegistrationDeps) => async (event: SNSEvent) => {
@@ -13,4 +14,4 @@ export const makeHandler = (d: RegistrationDeps) => async (event: SNSEvent) => {
   if (undelivered.length) throw undelivered[0];
 };
 
-export const handler = makeHandler(deps());
+export const handler = lazyHandler(() => makeHandler(deps()));

@@ -1,6 +1,7 @@
 import { type ExistingVerifierDeps, existingVerifierDeps } from '../lib/wiring/core.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { VerifyExistingRequest, verifyExisting } from '../lib/verify/existing.js';
+import { lazyHandler } from '../lib/wiring/once.js';
 
 /** POST /byob/verify: checks a bucket that was not provisioned here (AWS, or S3-compatible by connection string). */
 export const makeHandler = (d: ExistingVerifierDeps) =>
@@ -9,4 +10,4 @@ export const makeHandler = (d: ExistingVerifierDeps) =>
     body: await verifyExisting(d.existingVerifier(tenant), body),
   }));
 
-export const handler = makeHandler(existingVerifierDeps());
+export const handler = lazyHandler(() => makeHandler(existingVerifierDeps()));

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { once } from './wiring/once.js';
 import { ACCOUNT_ID_PATTERN, AWS_REGIONS, ROLE_ARN_PATTERN } from './identifiers.js';
 
 const bool = z
@@ -104,10 +105,8 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
   };
 };
 
-let cached: Config | undefined;
-
 /** The process's configuration (the only reader of process.env). */
-export const config = (): Config => (cached ??= parseConfig(process.env));
+export const config = once((): Config => parseConfig(process.env));
 
 /** Templates bucket for a region: the quick-create console must read the template from the stack's region. */
 export const templatesBucketFor = (c: Config, region: string): string => `${c.templatesBucketPrefix}-${region}`;

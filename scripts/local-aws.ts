@@ -3,7 +3,7 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketPolicyCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { TABLE_DEFINITION } from '../lib/provisioning/store.js';
+import { TABLE_DEFINITION } from '../lib/provisioning/table.js';
 
 /** Names the local stack uses (stage `local` of serverless.yml). */
 export const LOCAL_NAMES = {

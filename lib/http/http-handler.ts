@@ -15,7 +15,6 @@ import { logger } from '../logger.js';
 import type { RateLimiter } from './rate-limit.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
-export { SECURITY_HEADERS } from './security-headers.js';
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 16 * 1024;

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TooManyRequestsError } from '../errors.js';
 import { logger } from '../logger.js';
+import type { Clock } from '../clock.js';
 
 /** A tenant's request budget: at most `limit` requests per fixed window of `windowSeconds`. */
 export interface RateLimitPolicy {
@@ -53,7 +54,7 @@ interface WindowState {
 export const dynamoRateLimiter = (
   doc: DynamoDBDocumentClient,
   table: string,
-  clock: () => Date,
+  clock: Clock,
   policy: RateLimitPolicy = DEFAULT_RATE_LIMIT,
 ): RateLimiter => {
   const windowMs = policy.windowSeconds * 1000;

@@ -3,12 +3,13 @@ import { type ByobRecord, toView } from './record.js';
 import { canTransition, dueAtFor, InvalidTransitionError, lockChange, type Status } from './state-machine.js';
 import type { OutboxItem, Store } from './store.js';
 import { buildWebhookPayload, eventsForTransition, type WebhookEventType } from '../webhooks/events.js';
+import type { Clock } from '../clock.js';
 
 /** What a transition needs. */
 export interface TransitionDeps {
   store: Store;
   ids: Ids;
-  clock: () => Date;
+  clock: Clock;
   statusDeadlineMinutes: number;
 }
 

@@ -6,7 +6,7 @@ import type { ByobRecord, Outputs, StoredVerification } from './record.js';
 import { describeStack, firstFailure, outputsFromStack } from './stacks.js';
 import { isStackLevel, type StackNotification, stackOutcome } from './stack-notification.js';
 import { transition, type TransitionDeps } from './transition.js';
-import { StaleRecordError } from './store.js';
+import { retryOnStale } from './stale-record.js';
 
 /** AWS clients acting for one request: in the customer's account when a deployment role is given. */
 export interface RequestClients {
@@ -24,8 +24,6 @@ export interface ProvisioningDeps extends TransitionDeps {
   deliverNow(record: ByobRecord): Promise<void>;
 }
 
-const MAX_RACES = 5;
-
 /**
  * Re-reads and re-applies `step` when a concurrent writer moved the record first, so every handler is
  * idempotent and order-tolerant (events may arrive before the CreateStack answer is written).
@@ -36,18 +34,13 @@ export const withFreshRecord = async (
   id: string,
   step: (record: ByobRecord) => Promise<ByobRecord | null>,
 ): Promise<ByobRecord | null> => {
-  for (let i = 0; i < MAX_RACES; i++) {
+  const out = await retryOnStale(id, async () => {
     const record = await deps.store.get(tenant, id);
-    if (!record) return null;
-    try {
-      const out = await step(record);
-      if (out && out !== record) await deps.deliverNow(out).catch(() => undefined);
-      return out ?? record;
-    } catch (e) {
-      if (!(e instanceof StaleRecordError)) throw e;
-    }
-  }
-  throw new StaleRecordError(`${id} kept changing; giving up after ${MAX_RACES} attempts`);
+    return record ? { record, changed: await step(record) } : null;
+  });
+  if (!out) return null;
+  if (out.changed && out.changed !== out.record) await deps.deliverNow(out.changed).catch(() => undefined);
+  return out.changed ?? out.record;
 };
 
 /**

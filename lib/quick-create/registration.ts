@@ -5,7 +5,7 @@ import { type ProvisioningDeps, verifyAndSettle } from '../provisioning/workflow
 import { tokenMatches } from './link.js';
 import type { ByobRecord, Outputs } from '../provisioning/record.js';
 import { transition } from '../provisioning/transition.js';
-import { StaleRecordError } from '../provisioning/store.js';
+import { retryOnStale } from '../provisioning/stale-record.js';
 
 /** The least a message must carry for us to answer it: where to, and what to echo. */
 const Addressed = z.object({
@@ -257,8 +257,6 @@ const decide = async (deps: Deps, req: CustomResourceRequest, p: Props, r: ByobR
   });
 };
 
-const MAX_RACES = 5;
-
 /** Reads the request's record and decides, again on a fresh read when a concurrent writer moved it first. */
 const decideFresh = async (deps: Deps, req: CustomResourceRequest): Promise<Handled> => {
   const refuse = (reason: string): Handled =>
@@ -267,16 +265,10 @@ const decideFresh = async (deps: Deps, req: CustomResourceRequest): Promise<Hand
       : { response: buildResponse(req, 'FAILED', reason, physicalIdOf(req)) };
   const props = Props.safeParse(req.ResourceProperties);
   if (!props.success) return refuse(REASONS.malformed);
-  for (let i = 0; i < MAX_RACES; i++) {
+  return retryOnStale(props.data.RequestId, async () => {
     const record = await deps.store.findById(props.data.RequestId);
-    if (!record) return refuse(REASONS.badToken);
-    try {
-      return await decide(deps, req, props.data, record);
-    } catch (e) {
-      if (!(e instanceof StaleRecordError)) throw e;
-    }
-  }
-  throw new StaleRecordError(`${props.data.RequestId} kept changing; giving up after ${MAX_RACES} attempts`);
+    return record ? decide(deps, req, props.data, record) : refuse(REASONS.badToken);
+  });
 };
 
 /** How the answer is sent: each attempt bounded, a few attempts with a growing pause. */

@@ -1,13 +1,15 @@
 import { ConflictError } from '../errors.js';
 import type { Ids } from '../ids.js';
-import { type Store, StaleRecordError, type TenantSettings } from '../provisioning/store.js';
+import { type Store, type TenantSettings } from '../provisioning/store.js';
 import { generateWebhookSecret } from '../webhooks/signing.js';
+import type { Clock } from '../clock.js';
+import { StaleRecordError } from '../provisioning/stale-record.js';
 
 /** How long a rotated-out webhook secret keeps signing beside the new one. */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
 /** The tenant's settings, created on first use (ExternalId and webhook secret are generated, never taken from a request). */
-export const tenantSettings = async (deps: { store: Store; ids: Ids; clock: () => Date }, tenant: string): Promise<TenantSettings> => {
+export const tenantSettings = async (deps: { store: Store; ids: Ids; clock: Clock }, tenant: string): Promise<TenantSettings> => {
   const existing = await deps.store.getSettings(tenant);
   if (existing) return existing;
   const now = deps.clock().toISOString();
@@ -41,7 +43,7 @@ export const signingSecrets = (settings: TenantSettings, now: Date): string[] =>
  * concurrent rotation answers 409 rather than rotating twice, which would retire the secret receivers hold.
  */
 export const rotateWebhookSecret = async (
-  deps: { store: Store; ids: Ids; clock: () => Date },
+  deps: { store: Store; ids: Ids; clock: Clock },
   tenant: string,
 ): Promise<TenantSettings> => {
   const current = await tenantSettings(deps, tenant);

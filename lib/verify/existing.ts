@@ -6,6 +6,7 @@ import { ExistingBucketName, KmsKeyArn, Origin, Region, RoleArn } from '../ident
 import { connectionStringProblems, parseConnectionString } from './connection-string.js';
 import { ValidationError } from '../errors.js';
 import { verifyBucket, type BucketExpectation, type VerificationResult, type VerifyOptions } from './verify.js';
+import type { Clock } from '../clock.js';
 
 /** The encryption the bucket must have. */
 export const EncryptionExpectationSchema = z.discriminatedUnion('type', [
@@ -74,7 +75,7 @@ export type ClientTarget =
 export interface VerifyExistingDeps {
   clientsFor: (target: ClientTarget) => { s3: S3Client; kms?: KMSClient };
   vendorPrincipalArn: string;
-  clock: () => Date;
+  clock: Clock;
   randomId: () => string;
   sleep?: (ms: number) => Promise<void>;
   /**

@@ -4,6 +4,7 @@ import { originsRequiringUploads } from '../provisioning/cors.js';
 import type { RequestClients } from '../provisioning/workflow.js';
 import type { ByobRecord, StoredVerification } from '../provisioning/record.js';
 import { verifyBucket } from './verify.js';
+import type { Clock } from '../clock.js';
 
 /**
  * Time budgets. After a stack completes (event handlers, Lambda timeout 120 s) failing checks are
@@ -17,7 +18,7 @@ export const BUDGETS = {
 
 /** Verifies a provisioned request's bucket and key against what its template promised. */
 export const verifyRecord = async (
-  deps: { clock: () => Date; randomId: () => string },
+  deps: { clock: Clock; randomId: () => string },
   cfg: Config,
   record: ByobRecord,
   clients: RequestClients,

@@ -21,8 +21,8 @@ import {
 import { DescribeKeyCommand, GenerateDataKeyCommand, GetKeyRotationStatusCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { VERIFY_PROBE_PREFIX } from '../../templates/grants.js';
 import { evaluateVendorAccess, globMatch, partitionOf, VENDOR_ACTIONS } from './bucket-policy.js';
+import type { Clock } from '../clock.js';
 
-export { evaluateVendorAccess, VENDOR_ACTIONS, type VendorAccess } from './bucket-policy.js';
 
 
 /**
@@ -113,7 +113,7 @@ export interface BucketExpectation {
 export interface VerifyDeps {
   s3: S3Client;
   kms?: KMSClient;
-  clock: () => Date;
+  clock: Clock;
   randomId: () => string;
   sleep?: (ms: number) => Promise<void>;
 }

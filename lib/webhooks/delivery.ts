@@ -9,6 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { checkCallbackUrl, isForbiddenAddress, parseIpAddress } from './callback-url.js';
 import { signWebhook } from './signing.js';
+import type { Clock } from '../clock.js';
 
 /** One address of a DNS answer. */
 export interface ResolvedAddress {
@@ -18,11 +19,6 @@ export interface ResolvedAddress {
 
 /** Resolves a host name to every address it has (the default is `dns.promises.lookup` with `all: true`). */
 export type Resolver = (host: string) => Promise<ResolvedAddress[]>;
-
-/** The current time, injected. */
-export interface Clock {
-  now(): Date;
-}
 
 /** What a delivery needs from outside. */
 export interface DeliveryDeps {
@@ -44,7 +40,7 @@ export interface DeliveryRequest {
   id: string;
   /** The event type; the payload carries it, it is here for the caller's records and logs. */
   type: string;
-  /** Send time to sign; defaults to `clock.now()`. Give each attempt a fresh one (receivers allow ±5 min). */
+  /** Send time to sign; defaults to `clock()`. Give each attempt a fresh one (receivers allow ±5 min). */
   timestamp?: Date;
   /** The exact JSON body to sign and send. */
   body: string;
@@ -195,7 +191,7 @@ const outcomeOf = (status: number, retryAfter: string | undefined, now: Date): D
 export const deliverWebhook = async (deps: DeliveryDeps, req: DeliveryRequest): Promise<DeliveryOutcome> => {
   const timeoutMs = deps.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   const headers = {
-    ...signWebhook({ id: req.id, timestamp: req.timestamp ?? deps.clock.now(), body: req.body }, req.secrets),
+    ...signWebhook({ id: req.id, timestamp: req.timestamp ?? deps.clock(), body: req.body }, req.secrets),
     'content-type': 'application/json',
     'user-agent': WEBHOOK_USER_AGENT,
   };
@@ -227,7 +223,7 @@ export const deliverWebhook = async (deps: DeliveryDeps, req: DeliveryRequest): 
     } finally {
       response.destroy();
     }
-    return outcomeOf(response.statusCode ?? 0, firstHeader(response.headers['retry-after']), deps.clock.now());
+    return outcomeOf(response.statusCode ?? 0, firstHeader(response.headers['retry-after']), deps.clock());
   } catch (error) {
     if (timedOut) return { kind: 'failed', error: `timed out after ${timeoutMs} ms` };
     return { kind: 'failed', error: `connection failed (${errorCode(error) ?? 'error'})` };

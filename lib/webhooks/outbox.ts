@@ -2,14 +2,16 @@ import { nextAttemptAt } from './backoff.js';
 import type { Ids } from '../ids.js';
 import type { CallbackState } from '../provisioning/record.js';
 import { signingSecrets, tenantSettings } from '../tenants/settings.js';
-import { type OutboxItem, StaleRecordError, type Store } from '../provisioning/store.js';
+import { type OutboxItem, type Store } from '../provisioning/store.js';
 import type { DeliveryOutcome, DeliveryRequest } from './delivery.js';
+import type { Clock } from '../clock.js';
+import { retryOnStale, StaleRecordError } from '../provisioning/stale-record.js';
 
 /** What webhook delivery needs. */
 export interface OutboxDeps {
   store: Store;
   ids: Ids;
-  clock: () => Date;
+  clock: Clock;
   sendWebhook(request: DeliveryRequest): Promise<DeliveryOutcome>;
   random?: () => number;
 }
@@ -75,19 +77,16 @@ const applyOutcome = (item: OutboxItem, outcome: DeliveryOutcome, now: Date, ran
  * Writes the callback summary onto the record (not a status change), retrying if the record moved.
  * The outbox is read again for it, so a run that finishes late cannot put back an older picture.
  */
-const writeSummary = async (deps: OutboxDeps, tenant: string, requestId: string) => {
-  for (let i = 0; i < 5; i++) {
+const writeSummary = (deps: OutboxDeps, tenant: string, requestId: string) =>
+  retryOnStale(requestId, async () => {
     const record = await deps.store.get(tenant, requestId);
     if (!record?.callback) return;
     const items = await deps.store.outboxFor(tenant, requestId);
-    try {
-      await deps.store.patch(record, { callback: callbackSummary(record.callback.url, items) }, deps.clock().toISOString());
-      return;
-    } catch (e) {
-      if (!(e instanceof StaleRecordError)) throw e;
-    }
-  }
-};
+    await deps.store.patch(record, { callback: callbackSummary(record.callback.url, items) }, deps.clock().toISOString());
+  }).catch((e: unknown) => {
+    // The summary is a convenience view of the outbox; a writer that keeps winning will write its own.
+    if (!(e instanceof StaleRecordError)) throw e;
+  });
 
 /**
  * Sends the request's due webhooks, each signed with the tenant's current secrets and the same

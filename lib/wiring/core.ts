@@ -1,54 +1,75 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeAuthenticator } from '../http/auth.js';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { assumedRoleCredentials, clientCache, documentClientOf, makeDynamo, makeKms, makeS3, makeSts } from '../aws/clients.js';
+import { type Clock, systemClock } from '../clock.js';
 import { type Config, config } from '../config.js';
-import type { Deps } from './deps.js';
-import { dynamoRateLimiter } from '../http/rate-limit.js';
-import { realIds } from '../ids.js';
+import { type Authenticate, makeAuthenticator } from '../http/auth.js';
+import { dynamoRateLimiter, type RateLimiter } from '../http/rate-limit.js';
+import { type Ids, realIds } from '../ids.js';
+import { type Store } from '../provisioning/store.js';
 import { tenantSettings } from '../tenants/settings.js';
-import { dynamoStore } from '../provisioning/store.js';
 import { accountRootArn } from '../../templates/grants.js';
-import { deliverWebhook } from '../webhooks/delivery.js';
+import type { VerifyExistingDeps } from '../verify/existing.js';
+import { type DeliveryOutcome, type DeliveryRequest, deliverWebhook } from '../webhooks/delivery.js';
+import { once } from './once.js';
+import { dynamoStore } from '../provisioning/dynamo-store.js';
 
-// A handler's bundle holds what its module graph imports. `deps.ts` wires every client (CloudFormation,
-// STS, idempotency, provisioning), so routes that need less take their dependencies from here instead;
-// `makeDeps` is assembled from the same pieces.
+// A handler's bundle holds what its module graph imports, so the tiers are built bottom-up: the core
+// (DynamoDB only) here, each fuller tier extending it, and `deps.ts` wiring every client for the
+// functions that provision. A route takes the smallest tier that serves it.
 
 /** What the store-only routes need: the table, auth, ids and time. DynamoDB is its only AWS client. */
-export type CoreDeps = Pick<Deps, 'store' | 'ids' | 'clock' | 'statusDeadlineMinutes' | 'config' | 'authenticate' | 'rateLimit'>;
+export interface CoreDeps {
+  store: Store;
+  ids: Ids;
+  clock: Clock;
+  statusDeadlineMinutes: number;
+  config: Config;
+  authenticate: Authenticate;
+  /** Per-tenant request budget of the HTTP routes (429 with Retry-After when spent). */
+  rateLimit: RateLimiter;
+}
+
+/** Sends one webhook attempt. */
+export type SendWebhook = (request: DeliveryRequest) => Promise<DeliveryOutcome>;
 
 /** The core plus webhook delivery (DynamoDB and the outbox, no stack or bucket clients). */
-export type OutboxOnlyDeps = CoreDeps & Pick<Deps, 'sendWebhook'>;
+export interface OutboxOnlyDeps extends CoreDeps {
+  sendWebhook: SendWebhook;
+}
 
 /** The core plus the vendor's S3 clients (templates bucket). */
-export type TemplateReadDeps = CoreDeps & Pick<Deps, 'vendorS3'>;
+export interface TemplateReadDeps extends CoreDeps {
+  /** The vendor's own S3 client for a region. */
+  vendorS3(region: string): S3Client;
+}
 
 /** POST /byob/verify: auth and the verifier of existing buckets (S3 and KMS, no table access). */
-export type ExistingVerifierDeps = Pick<Deps, 'authenticate' | 'rateLimit' | 'existingVerifier'>;
+export interface ExistingVerifierDeps extends Pick<CoreDeps, 'authenticate' | 'rateLimit'> {
+  /** Dependencies of POST /byob/verify for a tenant (its role in the bucket's account, or an S3-compatible endpoint). */
+  existingVerifier(tenant: string): VerifyExistingDeps;
+}
 
 /** The core pieces from configuration and a DynamoDB client. */
-export const makeCore = (cfg: Config, dynamo: DynamoDBClient): CoreDeps => {
-  const clock = () => new Date();
-  return {
-    store: dynamoStore(documentClientOf(dynamo), cfg.tableName),
-    ids: realIds(),
-    clock,
-    statusDeadlineMinutes: cfg.statusDeadlineMinutes,
-    config: cfg,
-    authenticate: makeAuthenticator(cfg.auth),
-    rateLimit: dynamoRateLimiter(documentClientOf(dynamo), cfg.tableName, clock),
-  };
-};
+export const makeCore = (cfg: Config, dynamo: DynamoDBClient, clock: Clock = systemClock): CoreDeps => ({
+  store: dynamoStore(documentClientOf(dynamo), cfg.tableName),
+  ids: realIds(),
+  clock,
+  statusDeadlineMinutes: cfg.statusDeadlineMinutes,
+  config: cfg,
+  authenticate: makeAuthenticator(cfg.auth),
+  rateLimit: dynamoRateLimiter(documentClientOf(dynamo), cfg.tableName, clock),
+});
 
 /** The vendor's S3 client per region, built once each. */
-export const makeVendorS3 = (cfg: Config) => clientCache((region) => makeS3({ region, endpoint: cfg.endpoint }));
+export const makeVendorS3 = (cfg: Config): ((region: string) => S3Client) => clientCache((region) => makeS3({ region, endpoint: cfg.endpoint }));
 /** The vendor's KMS client per region, built once each. */
-export const makeVendorKms = (cfg: Config) => clientCache((region) => makeKms({ region, endpoint: cfg.endpoint }));
+export const makeVendorKms = (cfg: Config): ((region: string) => KMSClient) => clientCache((region) => makeKms({ region, endpoint: cfg.endpoint }));
 
 /** Webhook delivery with the deployment's loopback policy. */
-export const makeSendWebhook = (cfg: Config, clock: () => Date): Deps['sendWebhook'] => (request) =>
-  deliverWebhook({ allowLoopback: cfg.localMode, clock: { now: clock } }, request);
+export const makeSendWebhook = (cfg: Config, clock: Clock): SendWebhook => (request) => deliverWebhook({ allowLoopback: cfg.localMode, clock }, request);
 
 /**
  * Dependencies of POST /byob/verify for one tenant. An AWS bucket is checked as the tenant's role in
@@ -59,7 +80,7 @@ export const makeExistingVerifier = (
   cfg: Config,
   core: Pick<CoreDeps, 'ids' | 'clock' | 'store'>,
   sts: STSClient,
-): Deps['existingVerifier'] => (tenant) => ({
+): ExistingVerifierDeps['existingVerifier'] => (tenant) => ({
   clientsFor: (target) => {
     if ('endpoint' in target) {
       return { s3: makeS3({ region: target.region, endpoint: target.endpoint, credentials: target.credentials, forcePathStyle: true }) };
@@ -80,43 +101,29 @@ export const makeExistingVerifier = (
 /** Store-only routes' dependencies: one DynamoDB client. */
 export const makeCoreDeps = (cfg: Config): CoreDeps => makeCore(cfg, makeDynamo({ region: cfg.region, endpoint: cfg.endpoint }));
 
-let cachedCore: CoreDeps | undefined;
-
 /** The container's core dependencies, built on first use. */
-export const coreDeps = (): CoreDeps => (cachedCore ??= makeCoreDeps(config()));
-
-let cachedOutbox: OutboxOnlyDeps | undefined;
+export const coreDeps = once((): CoreDeps => makeCoreDeps(config()));
 
 /** The container's core dependencies plus webhook delivery, built on first use. */
-export const outboxDeps = (): OutboxOnlyDeps => {
-  if (!cachedOutbox) {
-    const core = makeCoreDeps(config());
-    cachedOutbox = { ...core, sendWebhook: makeSendWebhook(core.config, core.clock) };
-  }
-  return cachedOutbox;
-};
-
-let cachedTemplateRead: TemplateReadDeps | undefined;
+export const outboxDeps = once((): OutboxOnlyDeps => {
+  const core = makeCoreDeps(config());
+  return { ...core, sendWebhook: makeSendWebhook(core.config, core.clock) };
+});
 
 /** The container's core dependencies plus the vendor's S3 clients, built on first use. */
-export const templateReadDeps = (): TemplateReadDeps => {
+export const templateReadDeps = once((): TemplateReadDeps => {
   const cfg = config();
-  return (cachedTemplateRead ??= { ...makeCoreDeps(cfg), vendorS3: makeVendorS3(cfg) });
-};
-
-let cachedExisting: ExistingVerifierDeps | undefined;
+  return { ...makeCoreDeps(cfg), vendorS3: makeVendorS3(cfg) };
+});
 
 /** The container's dependencies for verifying existing buckets, built on first use. */
-export const existingVerifierDeps = (): ExistingVerifierDeps => {
-  if (!cachedExisting) {
-    const cfg = config();
-    const core = makeCoreDeps(cfg);
-    cachedExisting = {
-      authenticate: core.authenticate,
-      // The costliest route for us (many S3/KMS calls per request): it gets the tenant budget too.
-      rateLimit: core.rateLimit,
-      existingVerifier: makeExistingVerifier(cfg, core, makeSts({ region: cfg.region, endpoint: cfg.endpoint })),
-    };
-  }
-  return cachedExisting;
-};
+export const existingVerifierDeps = once((): ExistingVerifierDeps => {
+  const cfg = config();
+  const core = makeCoreDeps(cfg);
+  return {
+    authenticate: core.authenticate,
+    // The costliest route for us (many S3/KMS calls per request): it gets the tenant budget too.
+    rateLimit: core.rateLimit,
+    existingVerifier: makeExistingVerifier(cfg, core, makeSts({ region: cfg.region, endpoint: cfg.endpoint })),
+  };
+});

@@ -1,27 +1,20 @@
-import type { Authenticate } from '../http/auth.js';
 import { assumedRoleCredentials, clientCache, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSts } from '../aws/clients.js';
 import { type Config, config } from '../config.js';
 import { createByob, type CreateDeps } from '../provisioning/create.js';
 import { makeIdempotentCreate } from '../http/idempotency.js';
-import { makeCore, makeExistingVerifier, makeSendWebhook, makeVendorKms, makeVendorS3 } from './core.js';
+import { type ExistingVerifierDeps, makeCore, makeExistingVerifier, makeSendWebhook, makeVendorKms, makeVendorS3, type OutboxOnlyDeps, type TemplateReadDeps } from './core.js';
+import { once } from './once.js';
 import { deliverPendingFor, type OutboxDeps } from '../webhooks/outbox.js';
 import type { RequestClients } from '../provisioning/workflow.js';
 import { type ByobRecord, toView } from '../provisioning/record.js';
 import type { ByobView, CreateByobRequest } from '../provisioning/request.js';
-import type { RateLimiter } from '../http/rate-limit.js';
 import { tenantSettings } from '../tenants/settings.js';
 import { verifyRecord } from '../verify/record-verification.js';
-import type { VerifyExistingDeps } from '../verify/existing.js';
 
-/** Everything a handler needs, built once per container. */
-export interface Deps extends CreateDeps, OutboxDeps {
-  authenticate: Authenticate;
-  /** Per-tenant request budget of the HTTP routes (429 with Retry-After when spent). */
-  rateLimit: RateLimiter;
+/** Everything the provisioning functions need: every tier below, the workflow's clients and idempotent create. */
+export interface Deps extends OutboxOnlyDeps, TemplateReadDeps, ExistingVerifierDeps, CreateDeps, OutboxDeps {
   /** POST /byob with an Idempotency-Key: stored response on replay, 422 on another body, 409 while in flight. */
   createIdempotently(tenant: string, key: string, body: CreateByobRequest): Promise<ByobView>;
-  /** Dependencies of POST /byob/verify for a tenant (its role in the bucket's account, or an S3-compatible endpoint). */
-  existingVerifier(tenant: string): VerifyExistingDeps;
 }
 
 /** Wires the real adapters from configuration; `overrides` lets tests swap any part. */
@@ -67,7 +60,5 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
   return deps;
 };
 
-let cached: Deps | undefined;
-
 /** The container's dependencies, built on first use. */
-export const deps = (): Deps => (cached ??= makeDeps(config()));
+export const deps = once((): Deps => makeDeps(config()));

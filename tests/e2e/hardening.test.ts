@@ -1,11 +1,12 @@
 import { CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES, SECURITY_HEADERS } from '../../lib/http/http-handler.js';
+import { MAX_BODY_BYTES } from '../../lib/http/http-handler.js';
 import type { LocalStack } from '../../scripts/local-stack.js';
 // @ts-expect-error plain ESM script without types
 import { runFuzz } from '../../scripts/fuzz.mjs';
 import { type Answer, call, directBody, emulatorClient, startApi } from '../support/local-api.js';
 import { stacksTaggedFor } from '../support/stacks.js';
+import { SECURITY_HEADERS } from '../../lib/http/security-headers.js';
 
 // Hardening through serverless-offline over the emulator, as `npm start` runs it: schemathesis from
 // the OpenAPI document, racing replays, hostile input over real HTTP, tenant isolation.

@@ -1,6 +1,7 @@
 import { ConflictError } from '../../lib/errors.js';
 import type { ByobRecord } from '../../lib/provisioning/record.js';
-import { type CommitPlan, type OutboxItem, type Page, StaleRecordError, type Store, type TenantSettings } from '../../lib/provisioning/store.js';
+import { type CommitPlan, type OutboxItem, type Page, type Store, type TenantSettings } from '../../lib/provisioning/store.js';
+import { StaleRecordError } from '../../lib/provisioning/stale-record.js';
 
 /**
  * An in-memory Store with the DynamoDB adapter's conditions: commits and patches are conditional on

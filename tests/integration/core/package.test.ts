@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TABLE_DEFINITION } from '../../../lib/provisioning/store.js';
 import { cfnLint } from '../../support/cfn-tools.js';
+import { TABLE_DEFINITION } from '../../../lib/provisioning/table.js';
 
 // `serverless package` must work offline (no credentials, no network) and the CloudFormation it
 // writes must pass cfn-lint: that is what `serverless deploy` would submit. Bundle sizes are a
@@ -37,7 +37,7 @@ describe('serverless package', () => {
       expect(code, z).not.toContain('defaultProvider::fromSSO');
     }
 
-    // serverless.yml's table and lib/provisioning/store.ts's TABLE_DEFINITION (used locally and in tests) must agree.
+    // serverless.yml's table and lib/provisioning/table.ts TABLE_DEFINITION (used locally and in tests) must agree.
     const table = (JSON.parse(readFileSync(template, 'utf8')) as { Resources: Record<string, { Properties: Record<string, unknown> }> }).Resources.ByobTable!.Properties;
     const keysOf = (def: { AttributeDefinitions: unknown; KeySchema: unknown; GlobalSecondaryIndexes: unknown }) => JSON.stringify([def.AttributeDefinitions, def.KeySchema, def.GlobalSecondaryIndexes]);
     expect(keysOf(table as never)).toBe(keysOf(TABLE_DEFINITION as never));

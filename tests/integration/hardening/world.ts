@@ -9,8 +9,8 @@ import { type Config, parseConfig } from '../../../lib/config.js';
 import { stacksTaggedFor } from '../../support/stacks.js';
 import { localServiceEnv } from '../../../scripts/local-aws.js';
 import { type Deps, makeDeps } from '../../../lib/wiring/deps.js';
-import { TABLE_DEFINITION } from '../../../lib/provisioning/store.js';
 import { localJwks, mintToken } from '../../../scripts/local-auth.js';
+import { TABLE_DEFINITION } from '../../../lib/provisioning/table.js';
 
 /** A handler as the Lambda runtime calls it. */
 export type HttpLambda = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;

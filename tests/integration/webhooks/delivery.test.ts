@@ -189,7 +189,7 @@ describe('delivery with retries, against the emulator', () => {
     // The same wiring with a resolver that answers private space for the portal's name.
     const resolving = { ...world.deps };
     resolving.sendWebhook = (request) =>
-      deliverWebhook({ allowLoopback: true, clock: { now: world.clock }, resolve: async () => [{ address: '10.0.0.7', family: 4 }] }, request);
+      deliverWebhook({ allowLoopback: true, clock: world.clock, resolve: async () => [{ address: '10.0.0.7', family: 4 }] }, request);
     const privateName = await createRecord(world.store, world.clock, world.deps.ids, { tenant: TENANT, callbackUrl: 'https://hooks.portal.example.com/byob' });
     world.clock.advance(1_000);
     const moved = await transition(resolving, privateName, 'CREATING');

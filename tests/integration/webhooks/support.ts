@@ -6,11 +6,13 @@ import { documentClientOf } from '../../../lib/aws/clients.js';
 import type { Ids } from '../../../lib/ids.js';
 import { deliverDue, deliverPendingFor, type OutboxDeps } from '../../../lib/webhooks/outbox.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
-import { TABLE_DEFINITION, dynamoStore, type OutboxItem, type Store } from '../../../lib/provisioning/store.js';
+import { type OutboxItem, type Store } from '../../../lib/provisioning/store.js';
 import { transition, type TransitionDeps } from '../../../lib/provisioning/transition.js';
 import { deliverWebhook, type DeliveryOutcome, type DeliveryRequest } from '../../../lib/webhooks/delivery.js';
 import { startReceiver, type Receiver, type Reply } from '../../support/receiver.js';
 import type { Status } from '../../../lib/provisioning/state-machine.js';
+import { TABLE_DEFINITION } from '../../../lib/provisioning/table.js';
+import { dynamoStore } from '../../../lib/provisioning/dynamo-store.js';
 
 /** The injected clock: starts at a fixed instant and moves only when a test moves it. */
 export interface TestClock {
@@ -67,7 +69,7 @@ export const webhookDeps = (store: Store, clock: TestClock, ids: Ids = testIds()
     statusDeadlineMinutes: 30,
     random: () => 0.5,
     sendWebhook: async (request) => {
-      const outcome = await deliverWebhook({ allowLoopback: true, clock: { now: clock } }, request);
+      const outcome = await deliverWebhook({ allowLoopback: true, clock }, request);
       sent.push({ request, outcome });
       return outcome;
     },

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toView, type ByobRecord } from '../../../lib/provisioning/record.js';
 import { transition } from '../../../lib/provisioning/transition.js';
-import { StaleRecordError, type Store } from '../../../lib/provisioning/store.js';
+import { type Store } from '../../../lib/provisioning/store.js';
 import { eventsForTransition } from '../../../lib/webhooks/events.js';
 import { createRecord, emulatorTable, outboxOf, testClock, testIds, webhookDeps } from './support.js';
 import type { Status } from '../../../lib/provisioning/state-machine.js';
 import { InvalidTransitionError, TRANSITIONS } from '../../../lib/provisioning/state-machine.js';
+import { StaleRecordError } from '../../../lib/provisioning/stale-record.js';
 
 // transition() against the emulator's DynamoDB: the record, the team lock and the outbox events are
 // one TransactWriteItems, so every change has its events and a refused write leaves none.

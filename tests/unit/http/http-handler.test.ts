@@ -2,8 +2,9 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../../lib/errors.js';
-import { httpHandler, MAX_BODY_BYTES, SECURITY_HEADERS } from '../../../lib/http/http-handler.js';
+import { httpHandler, MAX_BODY_BYTES } from '../../../lib/http/http-handler.js';
 import { handler as openapi } from '../../../handlers/openapi.js';
+import { SECURITY_HEADERS } from '../../../lib/http/security-headers.js';
 
 // The shared middy stack with fakes of our own ports (authenticate, rateLimit): every answer, success
 // or problem, carries the security headers.

@@ -1,7 +1,8 @@
 import { GetBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evaluateVendorAccess, verifyBucket } from '../../../lib/verify/verify.js';
+import { verifyBucket } from '../../../lib/verify/verify.js';
 import { BUCKET, VENDOR, VENDOR_ACTION_NAMES, awsError, expectation, kmsMock, makeDeps, programGoodBucket, s3Mock, seedPolicy } from './fake-bucket.js';
+import { evaluateVendorAccess } from '../../../lib/verify/bucket-policy.js';
 
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const both = [BUCKET_ARN, `${BUCKET_ARN}/*`];

@@ -19,7 +19,7 @@ const SECRET = generateWebhookSecret(() => new Uint8Array(32).fill(7));
 const OLD_SECRET = generateWebhookSecret(() => new Uint8Array(32).fill(9));
 const NOW = new Date('2026-11-05T12:00:00Z');
 
-const realClock = { now: () => new Date() };
+const realClock = () => new Date();
 const loopbackDeps = (over: Partial<DeliveryDeps> = {}): DeliveryDeps => ({
   clock: realClock,
   allowLoopback: true,
@@ -177,7 +177,7 @@ describe('deliverWebhook: outcomes', () => {
     const at = new Date(NOW.getTime() + 90_000).toUTCString();
     const r = await receiver({ reply: () => ({ status: 429, headers: { 'retry-after': at } }) });
 
-    const outcome = await deliverWebhook(loopbackDeps({ clock: { now: () => NOW } }), {
+    const outcome = await deliverWebhook(loopbackDeps({ clock: () => NOW }), {
       ...message(r.url),
       timestamp: new Date(),
     });

@@ -1,0 +1,14 @@
+/** Builds a value on first use and returns the same one after: the container-wide singleton, written once. */
+export const once = <T>(make: () => T): (() => T) => {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: make() }).value;
+};
+
+/**
+ * A Lambda handler whose dependencies are built on its first invocation, not at import: importing a
+ * handler module reads no environment and builds no client, so tests import it like any other module.
+ */
+export const lazyHandler = <A extends unknown[], R>(build: () => (...args: A) => R): ((...args: A) => R) => {
+  const handler = once(build);
+  return (...args: A) => handler()(...args);
+};
