@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
-import { coldImports, ESBUILD_OPTIONS } from './bundles.js';
+import { coldImports, esbuildOptions } from './bundles.js';
 import { kb, ms } from './stats.js';
 
 interface Piece {
@@ -47,9 +47,9 @@ export const attribution = async (root: string, outDir: string, env: NodeJS.Proc
   const files: string[] = [];
   for (const [i, p] of PIECES.entries()) {
     const file = join(outDir, `piece-${i}.mjs`);
-    const base: BuildOptions = { ...ESBUILD_OPTIONS };
+    const base = esbuildOptions(root);
     if (p.defaultChain) delete base.alias;
-    await build({ ...base, ...p.options, absWorkingDir: root, stdin: { contents: p.source, resolveDir: root, loader: 'ts' }, outfile: file });
+    await build({ ...base, ...p.options, stdin: { contents: p.source, resolveDir: root, loader: 'ts' }, outfile: file });
     files.push(file);
   }
   const medians = await coldImports(files, env, runs);

@@ -7,21 +7,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
+import { bundleFunctions, type DeployedFunction, deployedBuild, sdkClientsIn } from '../scripts/deployed-bundles.js';
 import { median } from './stats.js';
 
-/** The options of serverless.yml `custom.esbuild`, as serverless-esbuild hands them to esbuild. */
-export const ESBUILD_OPTIONS: BuildOptions = {
-  bundle: true,
-  minify: true,
-  sourcemap: false,
-  target: 'node20',
-  platform: 'node',
-  format: 'esm',
-  mainFields: ['module', 'main'],
-  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-  alias: { '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts' },
-  logLevel: 'error',
-};
+/** The deployment's esbuild options (serverless.yml, as serverless-esbuild applies them), errors only. */
+export const esbuildOptions = (root: string): BuildOptions => ({ ...deployedBuild(root).options, logLevel: 'error' });
 
 /** The SDK clients a bundle may carry, by package. */
 export const CLIENT_PACKAGES = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts', 'sns'] as const;
@@ -29,7 +19,10 @@ type Client = (typeof CLIENT_PACKAGES)[number];
 
 const FULL: Client[] = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts'];
 
-/** The clients each function needs, by what its code calls (not by what its bundle happens to hold). */
+/**
+ * The clients each function needs, by what its code calls (not by what its bundle happens to hold);
+ * tests/integration/core/bundle-tiers.test.ts holds every deployed bundle to exactly this set.
+ */
 export const CLIENTS_USED: Record<string, Client[]> = {
   createRequest: FULL, // template to S3, CreateStack, AssumeRole of a customer role
   deleteRequest: FULL, // DeleteStack through clientsFor (vendor or assumed)
@@ -47,17 +40,8 @@ export const CLIENTS_USED: Record<string, Client[]> = {
   openapi: [],
 };
 
-/** A function of serverless.yml and its handler source file. */
-export interface FunctionEntry {
-  name: string;
-  source: string;
-}
-
-/** The functions of serverless.yml (name, then `handler: handlers/x.handler`). */
-export const functionsOf = (root: string): FunctionEntry[] => {
-  const yml = readFileSync(join(root, 'serverless.yml'), 'utf8');
-  return [...yml.matchAll(/^ {2}([A-Za-z0-9]+):\n {4}handler: (handlers\/[\w-]+)\.handler$/gm)].map((m) => ({ name: m[1]!, source: `${m[2]!}.ts` }));
-};
+/** The functions of serverless.yml and their entry files. */
+export const functionsOf = (root: string): DeployedFunction[] => deployedBuild(root).functions;
 
 /** What one bundle holds. */
 export interface BundleInfo {
@@ -67,23 +51,13 @@ export interface BundleInfo {
   clients: Client[];
 }
 
-const clientsIn = (inputs: Record<string, { bytesInOutput: number }>): Client[] =>
-  CLIENT_PACKAGES.filter((c) =>
-    // A client counts when its package contributes real code (an unused import leaves a few bytes).
-    Object.entries(inputs).some(([path, v]) => path.includes(`node_modules/@aws-sdk/client-${c}/`) && v.bytesInOutput > 2048),
-  );
-
 /** Builds every handler with the deployment's options into `outDir`. */
-export const buildHandlers = async (root: string, outDir: string, fns: FunctionEntry[]): Promise<BundleInfo[]> => {
+export const buildHandlers = async (root: string, outDir: string, fns: readonly DeployedFunction[]): Promise<BundleInfo[]> => {
   mkdirSync(outDir, { recursive: true });
-  const out: BundleInfo[] = [];
-  for (const fn of fns) {
-    const file = join(outDir, `${fn.name}.mjs`);
-    const r = await build({ ...ESBUILD_OPTIONS, absWorkingDir: root, entryPoints: [fn.source], outfile: file, metafile: true });
-    const inputs = Object.values(r.metafile.outputs)[0]!.inputs;
-    out.push({ name: fn.name, file, gzipBytes: gzipSync(readFileSync(file), { level: 9 }).length, clients: clientsIn(inputs) });
-  }
-  return out;
+  return (await bundleFunctions(root, fns, outDir, { logLevel: 'error' })).map((b) => {
+    const carried = sdkClientsIn(b.output);
+    return { name: b.name, file: b.file, gzipBytes: gzipSync(readFileSync(b.file), { level: 9 }).length, clients: CLIENT_PACKAGES.filter((c) => carried.includes(c)) };
+  });
 };
 
 const CLIENT_CLASS: Record<Client, string> = {
@@ -105,7 +79,7 @@ export const buildBaseline = async (root: string, outDir: string, clients: reado
     c === 'dynamodb' ? 'DynamoDBDocumentClient.from(new DynamoDBClient({}))' : `new ${CLIENT_CLASS[c]}({})`,
   );
   lines.push(`export const clients = [${made.join(', ')}];`, 'export const handler = async () => clients.length;');
-  await build({ ...ESBUILD_OPTIONS, absWorkingDir: root, stdin: { contents: lines.join('\n'), resolveDir: root, loader: 'ts' }, outfile: file });
+  await build({ ...esbuildOptions(root), stdin: { contents: lines.join('\n'), resolveDir: root, loader: 'ts' }, outfile: file });
   return file;
 };
 
