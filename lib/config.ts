@@ -106,7 +106,7 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
 };
 
 /** The process's configuration (the only reader of process.env). */
-export const config = once((): Config => parseConfig(process.env));
+export const config = /* @__PURE__ */ once((): Config => parseConfig(process.env));
 
 /** Templates bucket for a region: the quick-create console must read the template from the stack's region. */
 export const templatesBucketFor = (c: Config, region: string): string => `${c.templatesBucketPrefix}-${region}`;

@@ -102,22 +102,22 @@ export const makeExistingVerifier = (
 export const makeCoreDeps = (cfg: Config): CoreDeps => makeCore(cfg, makeDynamo({ region: cfg.region, endpoint: cfg.endpoint }));
 
 /** The container's core dependencies, built on first use. */
-export const coreDeps = once((): CoreDeps => makeCoreDeps(config()));
+export const coreDeps = /* @__PURE__ */ once((): CoreDeps => makeCoreDeps(config()));
 
 /** The container's core dependencies plus webhook delivery, built on first use. */
-export const outboxDeps = once((): OutboxOnlyDeps => {
+export const outboxDeps = /* @__PURE__ */ once((): OutboxOnlyDeps => {
   const core = makeCoreDeps(config());
   return { ...core, sendWebhook: makeSendWebhook(core.config, core.clock) };
 });
 
 /** The container's core dependencies plus the vendor's S3 clients, built on first use. */
-export const templateReadDeps = once((): TemplateReadDeps => {
+export const templateReadDeps = /* @__PURE__ */ once((): TemplateReadDeps => {
   const cfg = config();
   return { ...makeCoreDeps(cfg), vendorS3: makeVendorS3(cfg) };
 });
 
 /** The container's dependencies for verifying existing buckets, built on first use. */
-export const existingVerifierDeps = once((): ExistingVerifierDeps => {
+export const existingVerifierDeps = /* @__PURE__ */ once((): ExistingVerifierDeps => {
   const cfg = config();
   const core = makeCoreDeps(cfg);
   return {

@@ -61,4 +61,4 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
 };
 
 /** The container's dependencies, built on first use. */
-export const deps = once((): Deps => makeDeps(config()));
+export const deps = /* @__PURE__ */ once((): Deps => makeDeps(config()));

@@ -1,4 +1,8 @@
-/** Builds a value on first use and returns the same one after: the container-wide singleton, written once. */
+/**
+ * Builds a value on first use and returns the same one after: the container-wide singleton, written once.
+ * Call sites at module level mark the call `@__PURE__`, so a bundle drops every singleton (and the
+ * clients behind it) that its handler never calls: that is what keeps the bundle tiers apart.
+ */
 export const once = <T>(make: () => T): (() => T) => {
   let built: { value: T } | undefined;
   return () => (built ??= { value: make() }).value;
