@@ -14,7 +14,7 @@ export const ESBUILD_OPTIONS: BuildOptions = {
   bundle: true,
   minify: true,
   sourcemap: false,
-  target: 'node20',
+  target: 'node22',
   platform: 'node',
   format: 'esm',
   mainFields: ['module', 'main'],
