@@ -6,44 +6,15 @@ import { tokenMatches } from './link.js';
 import type { ByobRecord, Outputs } from '../provisioning/record.js';
 import { transition } from '../provisioning/transition.js';
 import { retryOnStale } from '../provisioning/stale-record.js';
-
-/** The least a message must carry for us to answer it: where to, and what to echo. */
-const Addressed = z.object({
-  ResponseURL: z.string().min(1).max(4096),
-  StackId: z.string().min(1).max(1024),
-  RequestId: z.string().min(1).max(256),
-  LogicalResourceId: z.string().min(1).max(256),
-  PhysicalResourceId: z.string().max(1024).optional(),
-});
-
-/** CloudFormation's custom resource request, as carried in the SNS message. */
-export const CustomResourceRequest = Addressed.extend({
-  RequestType: z.enum(['Create', 'Update', 'Delete']),
-  ResponseURL: z.url(),
-  StackId: z.string().max(1024).regex(/^arn:aws:cloudformation:[a-z0-9-]+:\d{12}:stack\/.+/),
-  ResourceType: z.string().max(256),
-  ResourceProperties: z.record(z.string(), z.unknown()).default({}),
-  OldResourceProperties: z.record(z.string(), z.unknown()).optional(),
-});
-/** A parsed custom resource request. */
-export type CustomResourceRequest = z.infer<typeof CustomResourceRequest>;
-
-type Echoed = Pick<CustomResourceRequest, 'StackId' | 'RequestId' | 'LogicalResourceId'>;
-
-/** What we answer CloudFormation. */
-export interface CustomResourceResponse {
-  Status: 'SUCCESS' | 'FAILED';
-  Reason: string;
-  PhysicalResourceId: string;
-  StackId: string;
-  RequestId: string;
-  LogicalResourceId: string;
-  NoEcho: boolean;
-  Data: Record<string, string>;
-}
-
-/** CloudFormation rejects responses over 4096 bytes. */
-export const MAX_RESPONSE_BYTES = 4096;
+import {
+  AddressedRequest,
+  buildResponse,
+  CustomResourceRequest,
+  type CustomResourceResponse,
+  physicalIdOf,
+  responseUrlAllowed,
+  sendResponse,
+} from './custom-resource.js';
 
 const Props = z.object({
   RequestId,
@@ -60,66 +31,11 @@ type Props = z.infer<typeof Props>;
 
 const stackArn = (stackId: string) => /^arn:aws:cloudformation:([a-z0-9-]+):(\d{12}):stack\/([^/]+)\//.exec(stackId);
 
-const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
-
-/** The longest prefix of `text` (whole code points) whose JSON encoding fits in `budget` bytes. */
-const clip = (text: string, budget: number): string => {
-  const chars = Array.from(text);
-  let lo = 0;
-  let hi = chars.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (bytes(JSON.stringify(chars.slice(0, mid).join(''))) <= budget) lo = mid;
-    else hi = mid - 1;
-  }
-  return chars.slice(0, lo).join('');
-};
-
-/** Builds a response that always fits in 4096 bytes: the reason is clipped first, then Data dropped. */
-export const buildResponse = (req: Echoed, status: 'SUCCESS' | 'FAILED', reason: string, physicalId: string, data: Record<string, string> = {}): CustomResourceResponse => {
-  const base: CustomResourceResponse = {
-    Status: status,
-    Reason: reason,
-    PhysicalResourceId: physicalId.slice(0, 1024),
-    StackId: req.StackId,
-    RequestId: req.RequestId,
-    LogicalResourceId: req.LogicalResourceId,
-    NoEcho: false,
-    Data: data,
-  };
-  if (bytes(JSON.stringify(base)) <= MAX_RESPONSE_BYTES) return base;
-  const withoutReason = bytes(JSON.stringify({ ...base, Reason: '' }));
-  if (withoutReason + 5 <= MAX_RESPONSE_BYTES) {
-    return { ...base, Reason: `${clip(reason, MAX_RESPONSE_BYTES - withoutReason - 3)}...` };
-  }
-  const bare = { ...base, Reason: '', Data: {} };
-  return { ...bare, Reason: clip(reason, MAX_RESPONSE_BYTES - bytes(JSON.stringify(bare))) };
-};
-
-/** Where a ResponseURL may point: CloudFormation's presigned S3 URLs (or, locally, the emulator on loopback). */
-export const responseUrlAllowed = (url: string, allowLoopback: boolean): boolean => {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  if (u.username || u.password) return false;
-  if (u.protocol === 'https:' && (u.port === '' || u.port === '443')) {
-    // CloudFormation answers to its own response buckets, virtual-hosted or path-style, in every region form.
-    if (/^cloudformation-custom-resource-response-[a-z0-9]+\.s3([.-][a-z0-9-]+)?\.amazonaws\.com$/.test(u.hostname)) return true;
-    if (/^s3([.-][a-z0-9-]+)?\.amazonaws\.com$/.test(u.hostname) && /^\/cloudformation-custom-resource-response-[a-z0-9]+\//.test(u.pathname)) return true;
-  }
-  return allowLoopback && (u.hostname === '127.0.0.1' || u.hostname === 'localhost') && (u.protocol === 'http:' || u.protocol === 'https:');
-};
-
-/** The physical id we report: CloudFormation's own on Update/Delete, else one derived from the request id. */
-const physicalIdOf = (req: Pick<CustomResourceRequest, 'LogicalResourceId' | 'PhysicalResourceId'> & { ResourceProperties?: unknown }): string => {
-  if (req.PhysicalResourceId) return req.PhysicalResourceId;
+/** Our physical id names the request when the properties carry a valid request id. */
+const physicalId = (req: AddressedRequest & { ResourceProperties?: unknown }): string => {
   const props = req.ResourceProperties;
   const id = props && typeof props === 'object' && 'RequestId' in props ? props.RequestId : undefined;
-  const prefix = typeof id === 'string' && REQUEST_ID_PATTERN.test(id) ? id : 'byob-registration';
-  return `${prefix}-${req.LogicalResourceId}`.slice(0, 1024);
+  return physicalIdOf(req, typeof id === 'string' && REQUEST_ID_PATTERN.test(id) ? id : 'byob-registration');
 };
 
 /** The outcome of one request: the answer, plus work done after answering (webhooks, verification). */
@@ -127,6 +43,12 @@ interface Handled {
   response: CustomResourceResponse;
   after?: () => Promise<unknown>;
 }
+
+/** A refusal; but a Delete must always succeed, or the customer could not delete (or roll back) their stack. */
+const refuse = (req: CustomResourceRequest, reason: string): Handled =>
+  req.RequestType === 'Delete'
+    ? { response: buildResponse(req, 'SUCCESS', `Nothing to clean up: ${reason}`, physicalId(req)) }
+    : { response: buildResponse(req, 'FAILED', reason, physicalId(req)) };
 
 const REASONS = {
   malformed: 'The registration properties are missing or malformed; launch the stack from the link the vendor portal gave you.',
@@ -191,22 +113,18 @@ type Deps = ProvisioningDeps;
  * only webhooks and verification run after it.
  */
 const decide = async (deps: Deps, req: CustomResourceRequest, p: Props, r: ByobRecord): Promise<Handled> => {
-  const physicalId = physicalIdOf(req);
   const notify = (changed: ByobRecord) => () => deps.deliverNow(changed).catch(() => undefined);
   const ok = (reason: string, data: Record<string, string> = {}, after?: Handled['after']): Handled => ({
-    response: buildResponse(req, 'SUCCESS', reason, physicalId, data),
+    response: buildResponse(req, 'SUCCESS', reason, physicalId(req), data),
     ...(after ? { after } : {}),
   });
-  // A Delete must always succeed, or the customer could not delete (or roll back) their stack.
-  const refuse = (reason: string): Handled =>
-    req.RequestType === 'Delete' ? ok(`Nothing to clean up: ${reason}`) : { response: buildResponse(req, 'FAILED', reason, physicalId) };
 
-  if (!r.quickCreate || !tokenMatches(p.Token, r.quickCreate.tokenHash)) return refuse(REASONS.badToken);
+  if (!r.quickCreate || !tokenMatches(p.Token, r.quickCreate.tokenHash)) return refuse(req, REASONS.badToken);
   const [, region, account] = stackArn(req.StackId) ?? [];
-  if (!region || !account) return refuse(REASONS.malformed);
-  if (region !== r.region) return refuse(`This link is for region ${r.region}; launch it there.`);
+  if (!region || !account) return refuse(req, REASONS.malformed);
+  if (region !== r.region) return refuse(req, `This link is for region ${r.region}; launch it there.`);
   const conflict = bindingConflict(r, req.StackId, account);
-  if (conflict) return refuse(conflict);
+  if (conflict) return refuse(req, conflict);
   const boundHere = r.launch.stackId === req.StackId;
   const now = deps.clock();
 
@@ -232,7 +150,7 @@ const decide = async (deps: Deps, req: CustomResourceRequest, p: Props, r: ByobR
   // Create: a first registration binds the link to this stack (and so to its account).
   if (!boundHere) {
     const why = unusable(r, now);
-    if (why) return refuse(why);
+    if (why) return refuse(req, why);
   }
   const bound = { quickCreate: { ...r.quickCreate, boundAccountId: account }, launch: { ...r.launch, stackId: req.StackId, stackStatus: 'CREATE_IN_PROGRESS' } };
   if (p.Phase === 'started') {
@@ -243,10 +161,10 @@ const decide = async (deps: Deps, req: CustomResourceRequest, p: Props, r: ByobR
 
   const outputs = outputsOf(p, r, account, region);
   if (typeof outputs === 'string') {
-    if (r.status !== 'CREATING' && r.status !== 'AWAITING_CUSTOMER') return refuse(outputs);
+    if (r.status !== 'CREATING' && r.status !== 'AWAITING_CUSTOMER') return refuse(req, outputs);
     // The stack will roll back; the record says why now, rather than "rolled back" later.
     const failed = await transition(deps, r, 'FAILED', { ...bound, failure: { code: 'registration_refused', message: outputs, resource: null } });
-    return { ...refuse(outputs), after: notify(failed) };
+    return { ...refuse(req, outputs), after: notify(failed) };
   }
   const data = { RequestId: r.id };
   if (r.status !== 'CREATING' && r.status !== 'AWAITING_CUSTOMER') return ok('Registered', data);
@@ -259,43 +177,12 @@ const decide = async (deps: Deps, req: CustomResourceRequest, p: Props, r: ByobR
 
 /** Reads the request's record and decides, again on a fresh read when a concurrent writer moved it first. */
 const decideFresh = async (deps: Deps, req: CustomResourceRequest): Promise<Handled> => {
-  const refuse = (reason: string): Handled =>
-    req.RequestType === 'Delete'
-      ? { response: buildResponse(req, 'SUCCESS', `Nothing to clean up: ${reason}`, physicalIdOf(req)) }
-      : { response: buildResponse(req, 'FAILED', reason, physicalIdOf(req)) };
   const props = Props.safeParse(req.ResourceProperties);
-  if (!props.success) return refuse(REASONS.malformed);
+  if (!props.success) return refuse(req, REASONS.malformed);
   return retryOnStale(props.data.RequestId, async () => {
     const record = await deps.store.findById(props.data.RequestId);
-    return record ? decide(deps, req, props.data, record) : refuse(REASONS.badToken);
+    return record ? decide(deps, req, props.data, record) : refuse(req, REASONS.badToken);
   });
-};
-
-/** How the answer is sent: each attempt bounded, a few attempts with a growing pause. */
-export interface SendOptions {
-  timeoutMs?: number;
-  attempts?: number;
-  backoffMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-/** PUTs the answer to the presigned ResponseURL: empty content-type (it is part of the signature), no redirects. */
-export const sendResponse = async (url: string, response: CustomResourceResponse, opts: SendOptions = {}): Promise<void> => {
-  const { timeoutMs = 10_000, attempts = 3, backoffMs = 500, sleep = (ms) => new Promise<void>((r) => setTimeout(r, ms)) } = opts;
-  const body = JSON.stringify(response);
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      const res = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-      await res.body?.cancel().catch(() => undefined);
-      if (res.ok) return;
-      lastError = new Error(`ResponseURL answered ${res.status}`);
-    } catch (e) {
-      lastError = e;
-    }
-    if (attempt < attempts) await sleep(backoffMs * attempt);
-  }
-  throw new Error(`could not deliver the custom resource response after ${attempts} attempts`, { cause: lastError });
 };
 
 /** What the registration handler needs: the provisioning workflow, and optionally how answers are sent. */
@@ -317,7 +204,7 @@ export const handleRegistration = async (deps: RegistrationDeps, message: string
     logger.warn('registration message is not JSON; nothing to answer', { length: message.length });
     return null;
   }
-  const addressed = Addressed.safeParse(raw);
+  const addressed = AddressedRequest.safeParse(raw);
   if (!addressed.success) {
     logger.warn('registration message is not a custom resource request; nothing to answer', { issues: addressed.error.issues.map((i) => i.path.join('.')) });
     return null;
@@ -332,7 +219,7 @@ export const handleRegistration = async (deps: RegistrationDeps, message: string
   if (!parsed.success) {
     logger.warn('registration request is malformed', { stackId: target.StackId.slice(0, 300), issues: parsed.error.issues.map((i) => i.path.join('.')) });
     const isDelete = (raw as { RequestType?: unknown }).RequestType === 'Delete';
-    handled = { response: buildResponse(target, isDelete ? 'SUCCESS' : 'FAILED', isDelete ? 'Nothing to clean up: malformed request' : 'The custom resource request is malformed.', physicalIdOf(target)) };
+    handled = { response: buildResponse(target, isDelete ? 'SUCCESS' : 'FAILED', isDelete ? 'Nothing to clean up: malformed request' : 'The custom resource request is malformed.', physicalId(target)) };
   } else {
     const req = parsed.data;
     try {
@@ -340,7 +227,7 @@ export const handleRegistration = async (deps: RegistrationDeps, message: string
     } catch (error) {
       logger.error('registration failed', { error: error as Error, stackId: req.StackId, requestId: req.RequestId });
       const status = req.RequestType === 'Delete' ? 'SUCCESS' : 'FAILED';
-      handled = { response: buildResponse(req, status, status === 'SUCCESS' ? 'Nothing to clean up after an internal error.' : REASONS.internal, physicalIdOf(req)) };
+      handled = { response: buildResponse(req, status, status === 'SUCCESS' ? 'Nothing to clean up after an internal error.' : REASONS.internal, physicalId(req)) };
     }
   }
   let undelivered: unknown;

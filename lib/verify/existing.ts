@@ -1,7 +1,8 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
-import { isForbiddenAddress, parseIpAddress } from '../webhooks/callback-url.js';
+import { isForbiddenAddress } from '../net/address-policy.js';
+import { parseIpAddress } from '../net/ip-address.js';
 import { ExistingBucketName, KmsKeyArn, Origin, Region, RoleArn } from '../identifiers.js';
 import { connectionStringProblems, parseConnectionString } from './connection-string.js';
 import { ValidationError } from '../errors.js';

@@ -7,7 +7,9 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { checkCallbackUrl, isForbiddenAddress, parseIpAddress } from './callback-url.js';
+import { checkCallbackUrl } from './callback-url.js';
+import { isForbiddenAddress } from '../net/address-policy.js';
+import { parseIpAddress } from '../net/ip-address.js';
 import { signWebhook } from './signing.js';
 import type { Clock } from '../clock.js';
 

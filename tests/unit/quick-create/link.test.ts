@@ -14,7 +14,8 @@ import { templateUrlOf } from '../../../lib/provisioning/template-store.js';
 import type { CfnTemplate } from '../../../templates/cfn.js';
 import { LOGICAL_IDS, REGISTRATION_RESOURCE_TYPE } from '../../../templates/render-byob.js';
 import { toView } from '../../../lib/provisioning/record.js';
-import { awaitingRecord, fakeDeps, LINK_KEY, localEnv, REGION, T0, testClock } from '../../support/fakes.js';
+import { fakeDeps, LINK_KEY, localEnv, REGION, T0, testClock } from '../../support/fakes.js';
+import { awaitingRecord } from './support.js';
 
 /** The parts of a quick-create link, decoded as the console reads them. */
 const partsOf = (link: string) => {

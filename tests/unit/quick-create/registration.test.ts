@@ -1,38 +1,24 @@
-import type { SNSEvent } from 'aws-lambda';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { makeHandler } from '../../../handlers/registration.js';
 import { parseConfig } from '../../../lib/config.js';
 import { logger } from '../../../lib/logger.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
-import { handleRegistration, MAX_RESPONSE_BYTES, type RegistrationDeps } from '../../../lib/quick-create/registration.js';
+import { MAX_RESPONSE_BYTES } from '../../../lib/quick-create/custom-resource.js';
+import { handleRegistration, type RegistrationDeps } from '../../../lib/quick-create/registration.js';
+import { FAILED_CHECKS, fakeDeps, localEnv, REGION, T0, testClock } from '../../support/fakes.js';
 import {
   awaitingRecord,
   cfnRequest,
   CUSTOMER,
-  FAILED_CHECKS,
-  fakeDeps,
-  localEnv,
   OTHER_CUSTOMER,
   readyProps,
-  REGION,
   REQUEST_ID,
   type ResponseServer,
   snsEvent,
   stackIdOf,
   startedProps,
   startResponseServer,
-  T0,
-  testClock,
-} from '../../support/fakes.js';
-
-type Handler = (event: SNSEvent) => Promise<void>;
-let makeHandler: (d: RegistrationDeps) => Handler;
-
-beforeAll(async () => {
-  // The handler module wires the real dependencies at import (as on Lambda); give it the local stack's environment.
-  for (const [k, v] of Object.entries(localEnv())) vi.stubEnv(k, v);
-  ({ makeHandler } = await import('../../../handlers/registration.js'));
-  vi.unstubAllEnvs();
-});
+} from './support.js';
 
 let server: ResponseServer;
 let warn: ReturnType<typeof vi.spyOn>;

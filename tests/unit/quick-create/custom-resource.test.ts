@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildResponse, MAX_RESPONSE_BYTES, responseUrlAllowed, sendResponse } from '../../../lib/quick-create/registration.js';
-import { type ResponseServer, startResponseServer } from '../../support/fakes.js';
+import { buildResponse, MAX_RESPONSE_BYTES, physicalIdOf, responseUrlAllowed, sendResponse } from '../../../lib/quick-create/custom-resource.js';
+import { type ResponseServer, startResponseServer } from './support.js';
 
 const ids = { StackId: 'arn:aws:cloudformation:eu-central-1:111111111111:stack/s/1', RequestId: 'r-1', LogicalResourceId: 'ByobStarted' };
 
@@ -30,6 +30,14 @@ describe('buildResponse', () => {
     expect(clipped.Reason).toMatch(/^é+\.\.\.$/);
     expect(Buffer.byteLength(JSON.stringify(clipped))).toBeGreaterThan(MAX_RESPONSE_BYTES - 8);
     expect(Buffer.byteLength(JSON.stringify(clipped))).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+  });
+});
+
+describe('physicalIdOf', () => {
+  it('keeps the id CloudFormation already holds, else derives one from the prefix and logical id', () => {
+    expect(physicalIdOf({ LogicalResourceId: 'ByobReady', PhysicalResourceId: 'given' }, 'byob_x')).toBe('given');
+    expect(physicalIdOf({ LogicalResourceId: 'ByobReady' }, 'byob_x')).toBe('byob_x-ByobReady');
+    expect(physicalIdOf({ LogicalResourceId: 'L', PhysicalResourceId: '' }, 'p'.repeat(2000))).toHaveLength(1024);
   });
 });
 
