@@ -188,7 +188,7 @@ const outcomeOf = (status: number, retryAfter: string | undefined, now: Date): D
  * Makes one delivery attempt and says what happened: `delivered` (2xx), `gone` (410: stop
  * sending to this endpoint), `failed` (anything else, including 3xx, timeouts and connection
  * errors; with the receiver's Retry-After) or `refused` (the URL or a resolved address breaks the
- * policy of `callback-url`; no socket was opened). Throws only on a caller bug (no secrets).
+ * policy of `callback-url` and `net/address-policy`; no socket was opened). Throws only on a caller bug (no secrets).
  */
 export const deliverWebhook = async (deps: DeliveryDeps, req: DeliveryRequest): Promise<DeliveryOutcome> => {
   const timeoutMs = deps.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
