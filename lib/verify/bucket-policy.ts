@@ -3,7 +3,8 @@ import { VENDOR_BUCKET_ACTIONS } from '../../templates/grants.js';
 /**
  * Evaluation of a bucket policy for the vendor principal, as IAM would: parsed, with wildcards in
  * actions and resources, account and root principal forms, and Deny statements. It answers what the
- * vendor may do on the bucket and its objects; verification (lib/verify/verify.ts) turns that into a check.
+ * vendor may do on the bucket and its objects; the `bucket-policy` check (lib/verify/bucket-checks.ts)
+ * turns that into a check outcome.
  */
 const OBJECT_ACTIONS: ReadonlySet<string> = new Set(['s3:GetObject*', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject']);
 

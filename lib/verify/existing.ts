@@ -6,7 +6,8 @@ import { parseIpAddress } from '../net/ip-address.js';
 import { ExistingBucketName, KmsKeyArn, Origin, Region, RoleArn } from '../identifiers.js';
 import { connectionStringProblems, parseConnectionString } from './connection-string.js';
 import { ValidationError } from '../errors.js';
-import { verifyBucket, type BucketExpectation, type VerificationResult, type VerifyOptions } from './verify.js';
+import type { BucketExpectation, VerificationResult } from './checks.js';
+import { verifyBucket, type VerifyOptions } from './runner.js';
 import type { Clock } from '../clock.js';
 
 /** The encryption the bucket must have. */

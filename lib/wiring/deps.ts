@@ -9,7 +9,7 @@ import type { RequestClients } from '../provisioning/workflow.js';
 import { type ByobRecord, toView } from '../provisioning/record.js';
 import type { ByobView, CreateByobRequest } from '../provisioning/request.js';
 import { tenantSettings } from '../tenants/settings.js';
-import { verifyRecord } from '../verify/record-verification.js';
+import { verifyRecord } from '../verify/record.js';
 
 /** Everything the provisioning functions need: every tier below, the workflow's clients and idempotent create. */
 export interface Deps extends OutboxOnlyDeps, TemplateReadDeps, ExistingVerifierDeps, CreateDeps, OutboxDeps {

@@ -1,7 +1,8 @@
 import { PutObjectLockConfigurationCommand } from '@aws-sdk/client-s3';
 import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
-import { CHECK_IDS, verifyBucket, type BucketExpectation, type CheckId, type VerificationResult } from '../../../lib/verify/verify.js';
+import { CHECK_IDS, type BucketExpectation, type CheckId, type VerificationResult } from '../../../lib/verify/checks.js';
+import { verifyBucket } from '../../../lib/verify/runner.js';
 import { ORIGIN, VENDOR, VENDOR_ACTIONS, bucketContents, createBucket, realDeps, vendorPolicy, type BucketSetup } from './fixtures.js';
 
 const REGION = 'eu-west-1';

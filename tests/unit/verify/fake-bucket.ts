@@ -17,7 +17,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, GenerateDataKeyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { BucketExpectation, VerifyDeps } from '../../../lib/verify/verify.js';
+import { expect } from 'vitest';
+import type { BucketExpectation, CheckId, CheckStatus, VerificationResult } from '../../../lib/verify/checks.js';
+import type { VerifyDeps } from '../../../lib/verify/check-context.js';
+import { verifyBucket } from '../../../lib/verify/runner.js';
 
 export const BUCKET = 'acme-omega-artifacts';
 export const REGION = 'eu-west-1';
@@ -28,6 +31,15 @@ export const VENDOR = 'arn:aws:iam::830241207209:root';
 export const ORIGIN = 'https://app.example.com';
 
 export const VENDOR_ACTION_NAMES: string[] = [...VENDOR_BUCKET_ACTIONS];
+
+/** The bucket's ARN, the resource of bucket-level actions. */
+export const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+
+/** A policy statement that allows the vendor the 11 actions on the bucket and its objects. */
+export const allowVendor = (over: Record<string, unknown> = {}) => ({ Effect: 'Allow', Principal: { AWS: VENDOR }, Action: VENDOR_ACTION_NAMES, Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`], ...over });
+
+/** A bucket policy document of `Statement`. */
+export const policyOf = (...Statement: unknown[]) => ({ Version: '2012-10-17', Statement });
 
 /** The seed-000/003 policy, plus the template's deny of requests without TLS. */
 export const seedPolicy = (bucket = BUCKET) => ({
@@ -159,3 +171,18 @@ export const programGoodBucket = () => {
 
 /** An AWS SDK service error as the SDK would throw it. */
 export const awsError = (name: string, status = 400, message = name) => Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
+
+/** A run's checks by id. */
+export const byId = (result: VerificationResult) => Object.fromEntries(result.checks.map((c) => [c.id, c])) as Record<CheckId, VerificationResult['checks'][number]>;
+
+/** The ids of the checks that did not pass, in order. */
+export const notPassed = (result: VerificationResult) => result.checks.filter((c) => c.status !== 'passed').map((c) => c.id);
+
+/** Verifies the programmed bucket and asserts that `id` alone did not pass, as `status`, with a matching detail and a remediation. */
+export const expectOnlyCheckNotPassed = async (id: CheckId, status: Exclude<CheckStatus, 'passed'>, detail: RegExp) => {
+  const result = await verifyBucket(makeDeps(), expectation());
+
+  expect(notPassed(result)).toEqual([id]);
+  expect(byId(result)[id]).toMatchObject({ status, detail: expect.stringMatching(detail), remediation: expect.any(String) });
+  expect(result.status).toBe(status);
+};

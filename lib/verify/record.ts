@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { originsRequiringUploads } from '../provisioning/cors.js';
 import type { RequestClients } from '../provisioning/workflow.js';
 import type { ByobRecord, StoredVerification } from '../provisioning/record.js';
-import { verifyBucket } from './verify.js';
+import { verifyBucket } from './runner.js';
 import type { Clock } from '../clock.js';
 
 /**
