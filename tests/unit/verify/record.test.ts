@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../../lib/config.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import { BUDGETS, verifyRecord } from '../../../lib/verify/record.js';
-import { awaitingRecord, localEnv } from '../../support/fakes.js';
+import { localEnv } from '../../support/fakes.js';
+import { awaitingRecord } from '../quick-create/support.js';
 import { ACCOUNT, BUCKET, KEY_ARN, ORIGIN, REGION, kmsMock, programGoodBucket, s3Mock } from './fake-bucket.js';
 
 const localConfig = parseConfig(localEnv());
