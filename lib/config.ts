@@ -11,6 +11,8 @@ const csvRegions = z
   .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
   .pipe(z.array(z.enum(AWS_REGIONS)).min(1));
 
+const linkSecret = z.string().min(32, 'at least 32 characters of secret (e.g. openssl rand -base64 48)');
+
 const EnvSchema = z
   .object({
     LOCAL_MODE: bool.default(false),
@@ -33,8 +35,20 @@ const EnvSchema = z
     QUICK_CREATE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
     STATUS_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     ACCESS_LOG_BUCKET: z.string().optional(),
-    QUICK_CREATE_LINK_KEY: z.string().min(32, 'at least 32 characters of secret (e.g. openssl rand -base64 48)').optional(),
+    QUICK_CREATE_LINK_KEY: linkSecret.optional(),
     STACK_EXECUTION_ROLE_ARN: z.string().regex(ROLE_ARN_PATTERN, 'an IAM role ARN').optional(),
+    PUBLIC_BASE_URL: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => !/[?#]/.test(u), 'an origin and optional base path, without query or fragment')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    ONBOARDING_LINK_KEY: linkSecret.optional(),
+    ONBOARDING_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24 * 7),
+    ONBOARDING_FRAME_ANCESTORS: z
+      .string()
+      .transform((s) => s.split(/\s+/).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^https:\/\/[a-z0-9.-]+(?::\d{1,5})?$/, 'space-separated https origins')).max(10))
+      .default([]),
   })
   .refine((e) => Boolean(e.AUTH_JWKS) !== Boolean(e.AUTH_JWKS_URL), {
     message: 'set exactly one of AUTH_JWKS (inline JWKS JSON) or AUTH_JWKS_URL',
@@ -62,6 +76,14 @@ export interface Config {
   quickCreateLinkKey: string | null;
   /** CloudFormation service role for stacks launched in the vendor's own account (least privilege for the API). */
   stackExecutionRoleArn: string | null;
+  /** The API's public origin (and base path) for absolute links; the onboarding page is off without it. */
+  publicBaseUrl: string | null;
+  /** Secret under which onboarding page links are signed; the page is off without it. */
+  onboardingLinkKey: string | null;
+  /** How long an onboarding page link stays valid after the read that issued it. */
+  onboardingTtlHours: number;
+  /** Origins (the vendor's portal) allowed to embed the onboarding page; none when empty. */
+  onboardingFrameAncestors: string[];
 }
 
 /** Thrown at cold start naming every bad variable. */
@@ -102,6 +124,10 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
     accessLogBucket: e.ACCESS_LOG_BUCKET ?? null,
     quickCreateLinkKey: e.QUICK_CREATE_LINK_KEY ?? null,
     stackExecutionRoleArn: e.STACK_EXECUTION_ROLE_ARN ?? null,
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
+    onboardingLinkKey: e.ONBOARDING_LINK_KEY ?? null,
+    onboardingTtlHours: e.ONBOARDING_TTL_HOURS,
+    onboardingFrameAncestors: e.ONBOARDING_FRAME_ANCESTORS,
   };
 };
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { AWS_REGIONS } from '../lib/identifiers.js';
 // @ts-expect-error plain ESM script without types
 import { freePort, startEmulator } from './emulator.mjs';
-import { localJwks, localLinkKey, mintToken } from './local-auth.js';
+import { localJwks, localLinkKey, localOnboardingLinkKey, mintToken } from './local-auth.js';
 import { bootstrapLocalAws, LOCAL_NAMES } from './local-aws.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -107,6 +107,9 @@ export const startLocalStack = async (opts: { port: number; quiet?: boolean; rec
     AWS_REGION: homeRegion,
     AUTH_JWKS: await localJwks(),
     QUICK_CREATE_LINK_KEY: localLinkKey(),
+    ONBOARDING_LINK_KEY: localOnboardingLinkKey(),
+    // Onboarding page links point at this API itself.
+    PUBLIC_BASE_URL: `http://127.0.0.1:${opts.port}`,
     SUPPORTED_REGIONS: LOCAL_REGIONS.join(','),
     SLS_TELEMETRY_DISABLED: '1',
     SLS_NOTIFICATIONS_MODE: 'off',

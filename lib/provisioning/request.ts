@@ -117,6 +117,7 @@ export const ByobView = z.object({
   }),
   quickCreateUrl: z.string().nullable(),
   quickCreateExpiresAt: z.string().nullable(),
+  onboardingUrl: z.string().nullable().describe('The customer\'s onboarding page (no bearer token needed; expires, revocable). Present in authenticated answers, never in webhooks.'),
   outputs: z
     .object({
       bucketName: z.string(),

@@ -1,0 +1,28 @@
+import type { Config } from '../config.js';
+import { signOnboardingToken } from './token.js';
+
+/** How this deployment makes onboarding page links. */
+export interface OnboardingLinkSettings {
+  baseUrl: string;
+  key: string;
+  ttlHours: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The deployment's link settings, or null when the page is off (no public base URL or no key). */
+export const onboardingLinkSettings = (cfg: Config): OnboardingLinkSettings | null =>
+  cfg.publicBaseUrl && cfg.onboardingLinkKey ? { baseUrl: cfg.publicBaseUrl, key: cfg.onboardingLinkKey, ttlHours: cfg.onboardingTtlHours } : null;
+
+/**
+ * When a link issued at `now` expires: `ttlHours` later, rounded up to the hour, so every read within
+ * the same hour answers the same link (a portal that stores it sees no churn).
+ */
+export const onboardingExpiry = (now: Date, ttlHours: number): Date => new Date(Math.ceil((now.getTime() + ttlHours * HOUR_MS) / HOUR_MS) * HOUR_MS);
+
+/** The page path of a request relative to the base URL (the token goes in `t`). */
+export const onboardingPath = (requestId: string): string => `/onboarding/${requestId}`;
+
+/** The absolute page link of a request at link epoch `epoch`, issued at `now`. */
+export const onboardingPageUrl = (s: OnboardingLinkSettings, requestId: string, epoch: number, now: Date): string =>
+  `${s.baseUrl}${onboardingPath(requestId)}?t=${signOnboardingToken(s.key, { requestId, epoch, expiresAt: onboardingExpiry(now, s.ttlHours) })}`;
