@@ -106,12 +106,12 @@ export const renderOnboardingPage = (v: OnboardingView, statusUrl: string, asset
 <ol id="timeline" class="timeline">${timeline(v)}</ol>
 </section>
 ${launch(v)}
+<section id="results" aria-labelledby="outputs-h"${v.outputs.length ? '' : html` hidden`}><h2 id="outputs-h">Outputs</h2>
+<dl id="outputs">${outputs(v)}</dl>
+</section>
 <section id="verification" aria-labelledby="checks-h"${v.verification ? '' : html` hidden`}><h2 id="checks-h">What was verified</h2>
 <p id="checks-summary">${v.verification ? `Checked ${when(v.verification.checkedAt)}.` : ''}</p>
 <ul id="checks" class="checks">${checks(v)}</ul>
-</section>
-<section id="results" aria-labelledby="outputs-h"${v.outputs.length ? '' : html` hidden`}><h2 id="outputs-h">Outputs</h2>
-<dl id="outputs">${outputs(v)}</dl>
 </section>
 ${created(v)}
 </main>`,

@@ -1,20 +1,11 @@
-import {
-  type Capability,
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStackEventsCommand,
-  DescribeStacksCommand,
-  type Stack,
-  type StackEvent,
-} from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { parseConfig } from '../../lib/config.js';
 import { localLinkKey } from '../../scripts/local-auth.js';
 import { makeDeps } from '../../lib/wiring/deps.js';
 import { reconcile } from '../../lib/provisioning/reconcile.js';
+import { eventsOf, launchFromLink as launch, settled } from '../../scripts/customer-launch.js';
 import type { LocalStack } from '../../scripts/local-stack.js';
 import { LOCAL_NAMES, localServiceEnv } from '../../scripts/local-aws.js';
 import { call, directBody, emulatorClient, startApi, waitForStatus } from '../support/local-api.js';
@@ -43,59 +34,20 @@ afterAll(async () => {
 
 const quickCreateBody = (over: Record<string, unknown> = {}) => directBody({ region: REGION, launch: { mode: 'quick-create' }, ...over });
 
-/** The customer's own clients: credentials of a role in `account`, from the emulator's STS. */
-const customer = async (account: string) => {
-  const sts = new STSClient(emulatorClient(stack.emulatorEndpoint, REGION));
-  const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/byob-customer`, RoleSessionName: 'console' }));
-  const credentials = { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! };
-  const target = { endpoint: stack.emulatorEndpoint, region: REGION, credentials };
-  return {
-    cfn: new CloudFormationClient({ ...target, maxAttempts: 1 }),
-    s3: new S3Client({ ...target, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
-  };
-};
-
 /**
- * What the console does with a quick-create link: reads the template at templateURL, fills the
- * parameters from the link's param_ values, asks for the IAM acknowledgement when the template has IAM
- * resources, and calls CreateStack in the link's region with the customer's credentials.
+ * The customer opens the link and creates the stack, as the console would (scripts/customer-launch.ts:
+ * the same code `npm run launch` runs); what the console relies on is asserted here.
  */
 const launchFromLink = async (link: string, account: string) => {
-  const url = new URL(link);
-  expect(url.host).toBe(`${REGION}.console.aws.amazon.com`);
-  const [route, query = ''] = url.hash.slice(1).split('?');
-  expect(route).toBe('/stacks/quickcreate');
-  const params = new URLSearchParams(query);
-  const templateURL = params.get('templateURL')!;
-  const template = new URL(templateURL);
-  expect(template.host).toBe(`${LOCAL_NAMES.templatesBucketPrefix}-${REGION}.s3.${REGION}.amazonaws.com`);
-  const { cfn, s3 } = await customer(account);
-  const body = JSON.parse(
-    (await (await s3.send(new GetObjectCommand({ Bucket: template.host.split('.s3.')[0], Key: template.pathname.slice(1) }))).Body!.transformToString()) as string,
-  ) as { Parameters?: Record<string, { NoEcho?: boolean }>; Resources: Record<string, { Type: string }> };
-  const parameters = [...params].filter(([k]) => k.startsWith('param_')).map(([k, v]) => ({ ParameterKey: k.slice('param_'.length), ParameterValue: v }));
+  const launched = await launch({ endpoint: stack.emulatorEndpoint, link, account });
+  expect(launched.link.host).toBe(`${REGION}.console.aws.amazon.com`);
+  expect(launched.link.route).toBe('/stacks/quickcreate');
+  expect(new URL(launched.link.templateUrl).host).toBe(`${LOCAL_NAMES.templatesBucketPrefix}-${REGION}.s3.${REGION}.amazonaws.com`);
   // The console drops NoEcho parameters and ones the template does not declare: neither may be in the link.
-  for (const p of parameters) expect(body.Parameters?.[p.ParameterKey!], p.ParameterKey).toMatchObject({ Type: 'String' });
-  expect(Object.values(body.Parameters ?? {}).filter((p) => p.NoEcho)).toEqual([]);
-  const capabilities: Capability[] = Object.values(body.Resources).some((r) => r.Type.startsWith('AWS::IAM::')) ? ['CAPABILITY_IAM'] : [];
-  const { StackId } = await cfn.send(
-    new CreateStackCommand({ StackName: params.get('stackName')!, TemplateURL: templateURL, Parameters: parameters, Capabilities: capabilities }),
-  );
-  return { stackId: StackId!, cfn, s3 };
+  for (const p of launched.link.parameters) expect(launched.template.Parameters?.[p.ParameterKey!], p.ParameterKey).toMatchObject({ Type: 'String' });
+  expect(Object.values(launched.template.Parameters ?? {}).filter((p) => p.NoEcho)).toEqual([]);
+  return launched;
 };
-
-/** Polls DescribeStacks (as the customer) until the stack leaves every *_IN_PROGRESS status. */
-const settled = async (cfn: CloudFormationClient, stackId: string, timeoutMs = 180_000): Promise<Stack> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0];
-    if (s && !s.StackStatus?.endsWith('_IN_PROGRESS')) return s;
-    if (Date.now() > deadline) throw new Error(`stack ${stackId} still ${s?.StackStatus} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-};
-
-const eventsOf = async (cfn: CloudFormationClient, stackId: string): Promise<StackEvent[]> => (await cfn.send(new DescribeStackEventsCommand({ StackName: stackId }))).StackEvents ?? [];
 
 const post = async (body: Record<string, unknown>) => {
   const posted = await call(stack, 'POST', '/byob', { token, body });
