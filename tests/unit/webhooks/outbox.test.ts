@@ -5,7 +5,8 @@ import type { OutboxItem, TenantSettings } from '../../../lib/provisioning/store
 import type { DeliveryOutcome, DeliveryRequest } from '../../../lib/webhooks/delivery.js';
 import { callbackSummary, deliverDue, deliverPendingFor, type OutboxDeps, redeliver } from '../../../lib/webhooks/outbox.js';
 import { generateWebhookSecret } from '../../../lib/webhooks/signing.js';
-import { awaitingRecord, REQUEST_ID, sequentialIds, T0, testClock } from '../../support/fakes.js';
+import { sequentialIds, T0, testClock } from '../../support/fakes.js';
+import { awaitingRecord, REQUEST_ID } from '../quick-create/support.js';
 import { MemoryStore } from '../../support/memory-store.js';
 
 // The outbox against the in-memory store and a scripted sendWebhook: no network. `random` is 0, so
