@@ -6,8 +6,8 @@ import type { SNSEvent } from 'aws-lambda';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import { hashToken } from '../../../lib/quick-create/link.js';
 import { REGION, T0, VENDOR_ACCOUNT } from '../../support/fakes.js';
+import { REQUEST_ID } from '../../support/records.js';
 
-export const REQUEST_ID = 'byob_01JQC00000000000000000TEST';
 export const TOKEN = 'tok_3Jm9x2QbVw8Lr5Tn7Yc1Hs4K';
 export const CUSTOMER = '111111111111';
 export const OTHER_CUSTOMER = '222222222222';
