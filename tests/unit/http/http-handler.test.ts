@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../../lib/errors.js';
-import { httpHandler, MAX_BODY_BYTES } from '../../../lib/http/http-handler.js';
+import { fieldProblems, httpHandler, MAX_BODY_BYTES } from '../../../lib/http/http-handler.js';
+import type { RateLimiter, RequestKind } from '../../../lib/http/rate-limit.js';
 import { handler as openapi } from '../../../handlers/openapi.js';
 import { SECURITY_HEADERS } from '../../../lib/http/security-headers.js';
 
@@ -88,5 +89,131 @@ describe('lib/http: security headers and problems', () => {
   it('GET /openapi.json carries them too', async () => {
     const res = await openapi();
     for (const name of Object.keys(SECURITY_HEADERS).filter((n) => n !== 'cache-control')) expect((res.headers as Record<string, string>)[name]).toBe(SECURITY_HEADERS[name]);
+  });
+});
+
+describe('lib/http: the request budget', () => {
+  const budgeted = (rateLimit: RateLimiter, route = async () => ({ statusCode: 200 })) => {
+    const ran: string[] = [];
+    const h = httpHandler({ authenticate, rateLimit }, {}, async () => {
+      ran.push('route');
+      return route();
+    });
+    return { ran, h };
+  };
+  const method = (m: string) => event({ requestContext: { http: { method: m } } as APIGatewayProxyEventV2['requestContext'] });
+
+  it('counts GET and HEAD as reads and everything else as writes', async () => {
+    const kinds: Array<RequestKind | undefined> = [];
+    const { h } = budgeted(async (_t, kind) => void kinds.push(kind));
+
+    for (const m of ['GET', 'head', 'POST', 'DELETE', 'PUT']) await h(method(m), {} as Context);
+
+    expect(kinds).toEqual(['read', 'read', 'write', 'write', 'write']);
+  });
+
+  it('refuses a write over budget before the route acts', async () => {
+    const { ran, h } = budgeted(async () => {
+      throw new TooManyRequestsError(5, 600, 60);
+    });
+
+    const res = await h(method('POST'), {} as Context);
+
+    expect(res.statusCode).toBe(429);
+    expect(ran).toEqual([]);
+  });
+
+  it('lets a read run beside its budget check, and still answers 429 when the budget is spent', async () => {
+    let refuse!: (e: Error) => void;
+    const { ran, h } = budgeted(() => new Promise<void>((_resolve, reject) => (refuse = reject)));
+
+    const answer = h(method('GET'), {} as Context);
+    await vi.waitFor(() => expect(ran).toEqual(['route']));
+    refuse(new TooManyRequestsError(3, 600, 60));
+    const res = await answer;
+
+    expect(res.statusCode).toBe(429);
+    expect(res.headers?.['retry-after']).toBe('3');
+  });
+
+  it('a route without auth is neither authenticated nor counted', async () => {
+    const counted: string[] = [];
+    const h = httpHandler({ authenticate, rateLimit: async (t) => void counted.push(t) }, { auth: false }, async ({ tenant }) => ({ statusCode: 200, body: { tenant } }));
+
+    const res = await h(event({ headers: {} }), {} as Context);
+
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!)).toEqual({ tenant: '' });
+    expect(counted).toEqual([]);
+  });
+});
+
+describe('lib/http: what the route receives', () => {
+  const echo = <Q extends z.ZodType>(query?: Q) =>
+    httpHandler({ authenticate }, { body: z.strictObject({ name: z.string() }), ...(query ? { query } : {}) }, async (input) => ({
+      statusCode: 200,
+      body: { body: input.body, query: input.query ?? null, tenant: input.tenant, idempotencyKey: input.idempotencyKey ?? null, headers: input.headers },
+    }));
+
+  it('the validated body, the tenant, the Idempotency-Key and the headers with lower-case names', async () => {
+    const res = await echo()(event({ headers: { Authorization: 'Bearer good.token.here', 'Content-Type': 'application/json', 'Idempotency-Key': 'key-1' } }), {} as Context);
+
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!)).toMatchObject({
+      body: { name: 'x' },
+      tenant: 'acme',
+      idempotencyKey: 'key-1',
+      headers: { authorization: 'Bearer good.token.here', 'content-type': 'application/json', 'idempotency-key': 'key-1' },
+    });
+  });
+
+  it.each(['', 'a'.repeat(256), 'has space', 'naïve'])('an Idempotency-Key that is not 1 to 255 visible ASCII characters (%j) is a 400', async (key) => {
+    const res = await echo()(event({ headers: { authorization: 'Bearer good.token.here', 'content-type': 'application/json', 'idempotency-key': key } }), {} as Context);
+
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body!).errors).toEqual([{ path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
+  });
+
+  it('a base64-encoded body and an application/*+json type are read as JSON', async () => {
+    const body = Buffer.from('{"name":"é"}').toString('base64');
+    const res = await echo()(
+      event({ body, isBase64Encoded: true, headers: { authorization: 'Bearer good.token.here', 'content-type': 'application/merge-patch+json; charset=utf-8' } }),
+      {} as Context,
+    );
+
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!).body).toEqual({ name: 'é' });
+  });
+
+  it('an invalid query is a 400 naming the parameter under `query`', async () => {
+    const h = echo(z.strictObject({ limit: z.coerce.number().int().max(100) }));
+
+    const res = await h(event({ queryStringParameters: { limit: '500', sort: 'asc' } }), {} as Context);
+
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body!).errors).toEqual([
+      { path: 'query.limit', message: expect.any(String) },
+      { path: 'query.sort', message: 'is not a known field' },
+    ]);
+  });
+});
+
+describe('fieldProblems', () => {
+  it('names nested fields with dots and array indexes, and each unknown key on its own', () => {
+    const schema = z.strictObject({ cors: z.strictObject({ allowedOrigins: z.array(z.string().url()) }) });
+    const result = schema.safeParse({ cors: { allowedOrigins: ['https://ok.example', 'not a url'], extra: 1, other: 2 } });
+
+    expect(result.success).toBe(false);
+    expect(fieldProblems(result.error!)).toEqual([
+      { path: 'cors.allowedOrigins[1]', message: expect.any(String) },
+      { path: 'cors.extra', message: 'is not a known field' },
+      { path: 'cors.other', message: 'is not a known field' },
+    ]);
+  });
+
+  it('calls a problem with the value itself `body`', () => {
+    const result = z.strictObject({ name: z.string() }).safeParse('text');
+
+    expect(fieldProblems(result.error!)).toEqual([{ path: 'body', message: expect.any(String) }]);
   });
 });
