@@ -1,4 +1,6 @@
+import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { OnboardingLinker } from '../provisioning/record.js';
 import { signOnboardingToken } from './token.js';
 
 /** How this deployment makes onboarding page links. */
@@ -26,3 +28,9 @@ export const onboardingPath = (requestId: string): string => `/onboarding/${requ
 /** The absolute page link of a request at link epoch `epoch`, issued at `now`. */
 export const onboardingPageUrl = (s: OnboardingLinkSettings, requestId: string, epoch: number, now: Date): string =>
   `${s.baseUrl}${onboardingPath(requestId)}?t=${signOnboardingToken(s.key, { requestId, epoch, expiresAt: onboardingExpiry(now, s.ttlHours) })}`;
+
+/** The deployment's page links for views (toView), issued at the clock's time; null links when the page is off. */
+export const onboardingLinker = (d: { config: Config; clock: Clock }): OnboardingLinker => {
+  const settings = onboardingLinkSettings(d.config);
+  return (requestId, epoch) => (settings ? onboardingPageUrl(settings, requestId, epoch, d.clock()) : null);
+};

@@ -1,7 +1,4 @@
 import type { CorsRule } from '../../templates/spec.js';
-import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
-import { onboardingLinkSettings, onboardingPageUrl } from '../onboarding/link.js';
 import { withoutToken, withToken } from '../quick-create/link.js';
 import type { ByobView } from './request.js';
 import type { Status } from './state-machine.js';
@@ -79,33 +76,16 @@ export interface ByobRecord {
   updatedAt: string;
 }
 
-/**
- * The capability links an authenticated answer carries. Both are derived on every read from keys held
- * outside the table and never stored: the table, webhooks and the idempotency store hold neither.
- */
-export interface ViewLinks {
-  /** Key of the quick-create registration tokens (lib/quick-create/link.ts); null when quick-create is off. */
-  quickCreateLinkKey: string | null;
-  /** The request's onboarding page link at its link epoch; null when the page is off. */
-  onboardingUrl(requestId: string, epoch: number): string | null;
-}
-
-/** The links of the deployment's configuration, issued at the clock's time. */
-export const viewLinks = (d: { config: Config; clock: Clock }): ViewLinks => {
-  const onboarding = onboardingLinkSettings(d.config);
-  return {
-    quickCreateLinkKey: d.config.quickCreateLinkKey,
-    onboardingUrl: (requestId, epoch) => (onboarding ? onboardingPageUrl(onboarding, requestId, epoch, d.clock()) : null),
-  };
-};
+/** The onboarding page link of a request at a link epoch (lib/onboarding/link.ts onboardingLinker), or null when the page is off. */
+export type OnboardingLinker = (requestId: string, epoch: number) => string | null;
 
 /**
  * The public view: what GET /byob/{id} and webhooks show (no token hash, no tenant internals). With the
- * links (authenticated API answers) it carries the usable quick-create link and the onboarding page link;
- * without them (webhooks, the idempotency store) the quick-create link is shown without its token and
- * there is no page link.
+ * link key and the onboarding linker (authenticated API answers) it carries the usable quick-create link
+ * and the onboarding page link, both derived here and never stored; without them (webhooks, the
+ * idempotency store) the quick-create link is shown without its token and there is no page link.
  */
-export const toView = (r: ByobRecord, links: ViewLinks | null = null): ByobView => ({
+export const toView = (r: ByobRecord, linkKey: string | null = null, onboardingUrl: OnboardingLinker | null = null): ByobView => ({
   id: r.id,
   status: r.status,
   scope: r.scope,
@@ -120,9 +100,9 @@ export const toView = (r: ByobRecord, links: ViewLinks | null = null): ByobView 
     stackId: r.launch.stackId,
     stackStatus: r.launch.stackStatus,
   },
-  quickCreateUrl: r.quickCreate ? (links?.quickCreateLinkKey ? withToken(r.quickCreate.url, links.quickCreateLinkKey, r.id) : r.quickCreate.url) : null,
+  quickCreateUrl: r.quickCreate ? (linkKey ? withToken(r.quickCreate.url, linkKey, r.id) : r.quickCreate.url) : null,
   quickCreateExpiresAt: r.quickCreate?.expiresAt ?? null,
-  onboardingUrl: links?.onboardingUrl(r.id, r.onboardingEpoch ?? 0) ?? null,
+  onboardingUrl: onboardingUrl?.(r.id, r.onboardingEpoch ?? 0) ?? null,
   outputs: r.outputs,
   verification: r.verification,
   failure: r.failure,
@@ -132,12 +112,11 @@ export const toView = (r: ByobRecord, links: ViewLinks | null = null): ByobView 
   updatedAt: r.updatedAt,
 });
 
-/** A view built without links (e.g. replayed from the idempotency store) with its links added; `epoch` is the record's onboarding epoch. */
-export const withLinks = (view: ByobView, links: ViewLinks, epoch: number): ByobView => ({
-  ...view,
-  quickCreateUrl:
-    view.quickCreateUrl && links.quickCreateLinkKey && withoutToken(view.quickCreateUrl) === view.quickCreateUrl
-      ? withToken(view.quickCreateUrl, links.quickCreateLinkKey, view.id)
-      : view.quickCreateUrl,
-  onboardingUrl: links.onboardingUrl(view.id, epoch),
-});
+/** A view built without the link key (e.g. replayed from the idempotency store) with its link's token added. */
+export const withLinkToken = (view: ByobView, linkKey: string | null): ByobView =>
+  view.quickCreateUrl && linkKey && withoutToken(view.quickCreateUrl) === view.quickCreateUrl
+    ? { ...view, quickCreateUrl: withToken(view.quickCreateUrl, linkKey, view.id) }
+    : view;
+
+/** A view built without the onboarding linker with its page link added; `epoch` is the record's onboarding epoch. */
+export const withOnboardingUrl = (view: ByobView, onboardingUrl: OnboardingLinker, epoch: number): ByobView => ({ ...view, onboardingUrl: onboardingUrl(view.id, epoch) });

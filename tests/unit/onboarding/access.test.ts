@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { openOnboarding } from '../../../lib/onboarding/access.js';
 import { onboardingLinkSettings, onboardingPageUrl } from '../../../lib/onboarding/link.js';
 import { T0 } from '../../support/fakes.js';
-import { awaitingRecord, REQUEST_ID } from '../quick-create/support.js';
+import { quickCreateRecord, REQUEST_ID } from '../../support/records.js';
 import { onboardingConfig, storeWith } from './support.js';
 
 const config = onboardingConfig();
@@ -15,15 +15,15 @@ const outcome = (p: Promise<unknown>) =>
 
 describe('openOnboarding', () => {
   it('opens the record its link was issued for, whatever its tenant', async () => {
-    const store = storeWith(awaitingRecord());
+    const store = storeWith(quickCreateRecord());
 
     const record = await openOnboarding({ store, clock: () => T0, config }, REQUEST_ID, tokenFor(REQUEST_ID, 0));
 
-    expect(record).toEqual(awaitingRecord());
+    expect(record).toEqual(quickCreateRecord());
   });
 
   it('checks the token before reading the table: an altered link costs no read', async () => {
-    const store = storeWith(awaitingRecord());
+    const store = storeWith(quickCreateRecord());
     const findById = vi.spyOn(store, 'findById');
     const token = tokenFor(REQUEST_ID, 0);
 
@@ -38,7 +38,7 @@ describe('openOnboarding', () => {
   });
 
   it('answers 410 for a link past its expiry, and for one issued before the links were revoked', async () => {
-    const store = storeWith(awaitingRecord({ onboardingEpoch: 1 }));
+    const store = storeWith(quickCreateRecord({ onboardingEpoch: 1 }));
     const late = () => new Date(T0.getTime() + 169 * 3_600_000);
 
     expect(await outcome(openOnboarding({ store, clock: late, config }, REQUEST_ID, tokenFor(REQUEST_ID, 1)))).toBe('410 onboarding-link-expired');
@@ -48,7 +48,7 @@ describe('openOnboarding', () => {
 
   it('answers 503 when the deployment has no onboarding key', async () => {
     const off = onboardingConfig({ ONBOARDING_LINK_KEY: '' });
-    expect(await outcome(openOnboarding({ store: storeWith(awaitingRecord()), clock: () => T0, config: off }, REQUEST_ID, tokenFor(REQUEST_ID, 0)))).toBe(
+    expect(await outcome(openOnboarding({ store: storeWith(quickCreateRecord()), clock: () => T0, config: off }, REQUEST_ID, tokenFor(REQUEST_ID, 0)))).toBe(
       '503 dependency-unavailable',
     );
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { onboardingExpiry, onboardingLinkSettings, onboardingPageUrl } from '../../../lib/onboarding/link.js';
+import { onboardingExpiry, onboardingLinker, onboardingLinkSettings, onboardingPageUrl } from '../../../lib/onboarding/link.js';
 import { verifyOnboardingToken } from '../../../lib/onboarding/token.js';
-import { toView, viewLinks, withLinks } from '../../../lib/provisioning/record.js';
+import { toView, withLinkToken, withOnboardingUrl } from '../../../lib/provisioning/record.js';
 import { LINK_KEY, T0 } from '../../support/fakes.js';
-import { awaitingRecord, REQUEST_ID } from '../quick-create/support.js';
+import { quickCreateRecord, REQUEST_ID } from '../../support/records.js';
 import { BASE_URL, ONBOARDING_KEY, onboardingConfig } from './support.js';
 
 const HOUR = 3_600_000;
@@ -36,28 +36,25 @@ describe('onboarding links', () => {
 describe('the view\'s onboardingUrl', () => {
   const d = { config: onboardingConfig(), clock: () => T0 };
 
-  it('is derived on every authenticated read at the record\'s epoch, and absent without links (webhooks, the idempotency store)', () => {
-    const record = awaitingRecord({ onboardingEpoch: 4 });
+  it('is derived on every authenticated read at the record\'s epoch, and absent without the linker (webhooks, the idempotency store)', () => {
+    const record = quickCreateRecord({ onboardingEpoch: 4 });
 
-    const url = toView(record, viewLinks(d)).onboardingUrl!;
+    const url = toView(record, LINK_KEY, onboardingLinker(d)).onboardingUrl!;
 
     expect(verifyOnboardingToken(ONBOARDING_KEY, REQUEST_ID, tokenOf(url), T0)).toMatchObject({ epoch: 4 });
     expect(toView(record).onboardingUrl).toBeNull();
-    expect(toView(awaitingRecord(), viewLinks(d)).onboardingUrl).toContain('?t=');
-    expect(verifyOnboardingToken(ONBOARDING_KEY, REQUEST_ID, tokenOf(toView(awaitingRecord(), viewLinks(d)).onboardingUrl!), T0).epoch).toBe(0);
-    expect(toView(record, viewLinks({ ...d, config: onboardingConfig({ PUBLIC_BASE_URL: '' }) })).onboardingUrl).toBeNull();
+    expect(toView(record, LINK_KEY).onboardingUrl).toBeNull();
+    expect(verifyOnboardingToken(ONBOARDING_KEY, REQUEST_ID, tokenOf(toView(quickCreateRecord(), null, onboardingLinker(d)).onboardingUrl!), T0).epoch).toBe(0);
+    expect(toView(record, LINK_KEY, onboardingLinker({ ...d, config: onboardingConfig({ PUBLIC_BASE_URL: '' }) })).onboardingUrl).toBeNull();
   });
 
-  it('is added to a stored view at the epoch given, with the quick-create token as before', () => {
-    const record = awaitingRecord();
+  it('is added to a stored view at the epoch given, beside the quick-create token', () => {
+    const record = quickCreateRecord();
     const stored = toView(record);
 
-    const linked = withLinks(stored, viewLinks(d), 1);
+    const linked = withOnboardingUrl(withLinkToken(stored, LINK_KEY), onboardingLinker(d), 1);
 
-    expect(linked).toEqual({ ...toView(record, viewLinks(d)), onboardingUrl: linked.onboardingUrl });
-    expect(linked.quickCreateUrl).toContain('param_RegistrationToken=');
-    expect(d.config.quickCreateLinkKey).toBe(LINK_KEY);
+    expect(linked).toEqual({ ...toView(record, LINK_KEY, onboardingLinker(d)), onboardingUrl: linked.onboardingUrl });
     expect(verifyOnboardingToken(ONBOARDING_KEY, REQUEST_ID, tokenOf(linked.onboardingUrl!), T0).epoch).toBe(1);
-    expect(withLinks(linked, viewLinks(d), 1)).toEqual(linked);
   });
 });

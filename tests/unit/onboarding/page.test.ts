@@ -6,8 +6,8 @@ import { renderOnboardingPage } from '../../../lib/onboarding/page.js';
 import { toOnboardingView } from '../../../lib/onboarding/projection.js';
 import type { OnboardingView } from '../../../lib/onboarding/view.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
-import { awaitingRecord } from '../quick-create/support.js';
-import { onboardingConfig, readyRecord } from './support.js';
+import { quickCreateRecord } from '../../support/records.js';
+import { onboardingConfig, launchedRecord } from './support.js';
 
 const config = onboardingConfig();
 const STATUS_URL = 'byob_01JQC00000000000000000TEST/status?t=1.0.x';
@@ -68,7 +68,7 @@ const expectInert = (page: string) => {
 
 describe('renderOnboardingPage', () => {
   it('renders the essential facts without its script: status, timeline, bucket, the Launch Stack link and what the customer must tick', () => {
-    const waiting = awaitingRecord({ accessRole: true });
+    const waiting = quickCreateRecord({ accessRole: true });
     const page = render(toOnboardingView(waiting, config));
     const link = toOnboardingView(waiting, config).launch.url!;
 
@@ -81,25 +81,25 @@ describe('renderOnboardingPage', () => {
   });
 
   it('shows a READY request\'s checks with their remediation and its outputs with copy buttons, and no Launch link', () => {
-    const page = render(toOnboardingView(readyRecord(), config));
+    const page = render(toOnboardingView(launchedRecord(), config));
 
     expect(page).toMatch(/<p id="status" class="status" role="status">Ready: /);
     expect(page).toContain('<strong>Versioning</strong>');
     expect(page).toContain('<strong>How to fix:</strong> Set MaxAgeSeconds to 3600.');
-    expect(page).toContain(`<code>arn:aws:s3:::${readyRecord().bucketName}</code><button type="button" class="copy" data-copy="arn:aws:s3:::${readyRecord().bucketName}"`);
+    expect(page).toContain(`<code>arn:aws:s3:::${launchedRecord().bucketName}</code><button type="button" class="copy" data-copy="arn:aws:s3:::${launchedRecord().bucketName}"`);
     expect(page).toContain('id="launch" aria-labelledby="launch-h" hidden');
     expect(page).toContain('data-settled="true"');
   });
 
   it('says in direct mode that there is nothing to launch', () => {
-    const direct = readyRecord({ status: 'CREATING', launch: { ...readyRecord().launch, mode: 'direct' }, quickCreate: null });
+    const direct = launchedRecord({ status: 'CREATING', launch: { ...launchedRecord().launch, mode: 'direct' }, quickCreate: null });
     const page = render(toOnboardingView(direct, config));
     expect(page).toContain('creates the stack for you; there is nothing for you to launch');
     expect(page).not.toContain('Launch Stack</a>');
   });
 
   it('loads only its own script and stylesheet, with no inline script, style or event handler', () => {
-    const page = render(toOnboardingView(readyRecord(), config));
+    const page = render(toOnboardingView(launchedRecord(), config));
     const { script, style } = pageAssets();
     expect([...page.matchAll(/<script([^>]*)>([^<]*)<\/script>/g)].map((m) => [m[1], m[2]])).toEqual([[` src="${script}" defer`, '']]);
     expect([...page.matchAll(/<link([^>]*)>/g)].map((m) => m[1])).toEqual([` rel="stylesheet" href="${style}"`]);
@@ -107,7 +107,7 @@ describe('renderOnboardingPage', () => {
   });
 
   it('turns a <script> (or a quote, an <img>…) in any record field into inert text', () => {
-    for (const r of [hostile(awaitingRecord({ accessRole: true })), hostile(readyRecord())]) {
+    for (const r of [hostile(quickCreateRecord({ accessRole: true })), hostile(launchedRecord())]) {
       const page = render(toOnboardingView(r, onboardingConfig({ VENDOR_NAME: PAYLOAD.slice(0, 80) })));
       expectInert(page);
       expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;');
@@ -118,7 +118,7 @@ describe('renderOnboardingPage', () => {
     const markupish = fc
       .array(fc.oneof(fc.constantFrom('<script>', '</p>', '<img src=x onerror=alert(1)>', '"', "'", '>', '<', '&', '=', ' on', '<a href=', '<b'), fc.string({ unit: 'grapheme', maxLength: 4 })), { minLength: 1, maxLength: 8 })
       .map((parts) => parts.join(''));
-    const views = [toOnboardingView(awaitingRecord({ accessRole: true, tags: { a: 'b' } }), config), toOnboardingView(readyRecord({ tags: { a: 'b' } }), config)];
+    const views = [toOnboardingView(quickCreateRecord({ accessRole: true, tags: { a: 'b' } }), config), toOnboardingView(launchedRecord({ tags: { a: 'b' } }), config)];
     fc.assert(
       fc.property(fc.constantFrom(...views), markupish, (view, text) => {
         expectInert(render(everyString(view, text)));
@@ -128,7 +128,7 @@ describe('renderOnboardingPage', () => {
   });
 
   it('renders an href only for an https link: escaping alone would let javascript: through', () => {
-    const view = toOnboardingView(awaitingRecord(), config);
+    const view = toOnboardingView(quickCreateRecord(), config);
     const page = render({ ...view, launch: { ...view.launch, url: 'javascript:alert(1)' } });
     expect(page).toContain('id="launch-link" class="button" href=""');
   });

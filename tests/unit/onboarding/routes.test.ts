@@ -8,8 +8,8 @@ import type { OnboardingDeps } from '../../../lib/onboarding/access.js';
 import { onboardingAssets } from '../../../lib/onboarding/assets.js';
 import { onboardingLinkSettings, onboardingPageUrl } from '../../../lib/onboarding/link.js';
 import { T0 } from '../../support/fakes.js';
-import { awaitingRecord, REQUEST_ID } from '../quick-create/support.js';
-import { onboardingConfig, readyRecord, storeWith } from './support.js';
+import { quickCreateRecord, REQUEST_ID } from '../../support/records.js';
+import { onboardingConfig, launchedRecord, storeWith } from './support.js';
 
 // The public routes as API Gateway invokes them, over a memory store.
 const config = onboardingConfig();
@@ -28,27 +28,27 @@ afterEach(() => {
 
 describe('GET /onboarding/{id}', () => {
   it('answers the page under the page CSP, pointing its script at the status route with the same token', async () => {
-    const r = await call(pageHandler(deps(awaitingRecord())), event({ id: REQUEST_ID }, token));
+    const r = await call(pageHandler(deps(quickCreateRecord())), event({ id: REQUEST_ID }, token));
 
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(r.headers['content-security-policy']).toContain("script-src 'self'");
     expect(r.body).toContain(`data-status-url="${REQUEST_ID}/status?t=${token}"`);
-    expect(r.body).toContain(awaitingRecord().bucketName);
+    expect(r.body).toContain(quickCreateRecord().bucketName);
   });
 
   it('answers an altered, missing or withdrawn link with an error page that holds no data', async () => {
     const cases: Array<[OnboardingDeps, string | undefined, number, string]> = [
-      [deps(awaitingRecord()), `${token.slice(0, -2)}AA`, 404, 'Link not valid'],
-      [deps(awaitingRecord()), undefined, 404, 'Link not valid'],
-      [deps(awaitingRecord({ onboardingEpoch: 1 })), token, 410, 'Link withdrawn'],
-      [{ ...deps(awaitingRecord()), clock: () => new Date(T0.getTime() + 200 * 3_600_000) }, token, 410, 'Link expired'],
+      [deps(quickCreateRecord()), `${token.slice(0, -2)}AA`, 404, 'Link not valid'],
+      [deps(quickCreateRecord()), undefined, 404, 'Link not valid'],
+      [deps(quickCreateRecord({ onboardingEpoch: 1 })), token, 410, 'Link withdrawn'],
+      [{ ...deps(quickCreateRecord()), clock: () => new Date(T0.getTime() + 200 * 3_600_000) }, token, 410, 'Link expired'],
     ];
     for (const [d, t, status, title] of cases) {
       const r = await call(pageHandler(d), event({ id: REQUEST_ID }, t));
       expect([r.status, r.headers['content-type']], title).toEqual([status, 'text/html; charset=utf-8']);
       expect(r.body).toContain(`<h1>${title}</h1>`);
-      expect(r.body).not.toContain(awaitingRecord().bucketName);
+      expect(r.body).not.toContain(quickCreateRecord().bucketName);
       expect(r.body).not.toContain(REQUEST_ID);
     }
   });
@@ -68,13 +68,13 @@ describe('GET /onboarding/{id}', () => {
 
 describe('GET /onboarding/{id}/status', () => {
   it('answers the page\'s view as JSON, and problems for a link that opens nothing', async () => {
-    const ok = await call(statusHandler(deps(readyRecord())), event({ id: REQUEST_ID }, token));
+    const ok = await call(statusHandler(deps(launchedRecord())), event({ id: REQUEST_ID }, token));
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body)).toMatchObject({ id: REQUEST_ID, status: 'READY', settled: true, verification: { status: 'passed' } });
 
-    const bad = await call(statusHandler(deps(readyRecord())), event({ id: REQUEST_ID }, `${token.slice(0, -1)}_`));
+    const bad = await call(statusHandler(deps(launchedRecord())), event({ id: REQUEST_ID }, `${token.slice(0, -1)}_`));
     expect([bad.status, bad.headers['content-type']]).toEqual([404, 'application/problem+json']);
-    expect(bad.body).not.toContain(readyRecord().bucketName);
+    expect(bad.body).not.toContain(launchedRecord().bucketName);
   });
 });
 

@@ -3,7 +3,8 @@ import { type Config, parseConfig } from '../../../lib/config.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import { localEnv, T0 } from '../../support/fakes.js';
 import { MemoryStore } from '../../support/memory-store.js';
-import { awaitingRecord, CUSTOMER } from '../quick-create/support.js';
+import { quickCreateRecord } from '../../support/records.js';
+import { CUSTOMER } from '../quick-create/support.js';
 
 /** The secret onboarding links are signed with, in these tests. */
 export const ONBOARDING_KEY = 'unit-test-onboarding-key-'.padEnd(48, 'o');
@@ -13,10 +14,10 @@ export const BASE_URL = 'https://byob.example.com/api';
 export const onboardingConfig = (over: Record<string, string> = {}): Config =>
   parseConfig(localEnv({ ONBOARDING_LINK_KEY: ONBOARDING_KEY, PUBLIC_BASE_URL: BASE_URL, ...over }));
 
-/** A quick-create request after the customer's launch: READY, with outputs and passed checks. */
-export const readyRecord = (over: Partial<ByobRecord> = {}): ByobRecord => {
-  const base = awaitingRecord();
-  return awaitingRecord({
+/** A quick-create request after the customer's launch: READY, with a role, outputs and checks (one a warning), its webhook delivered. */
+export const launchedRecord = (over: Partial<ByobRecord> = {}): ByobRecord => {
+  const base = quickCreateRecord();
+  return quickCreateRecord({
     status: 'READY',
     accessRole: true,
     launch: { ...base.launch, stackId: `arn:aws:cloudformation:eu-central-1:${CUSTOMER}:stack/${base.launch.stackName}/1`, stackStatus: 'CREATE_COMPLETE' },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { OnboardingLinkError } from '../../../lib/onboarding/link-error.js';
 import { ONBOARDING_TOKEN_PATTERN, signOnboardingToken, verifyOnboardingToken } from '../../../lib/onboarding/token.js';
 import { T0 } from '../../support/fakes.js';
-import { REQUEST_ID } from '../quick-create/support.js';
+import { REQUEST_ID } from '../../support/records.js';
 import { ONBOARDING_KEY } from './support.js';
 
 const EXPIRES = new Date(T0.getTime() + 7 * 24 * 3_600_000);
