@@ -15,7 +15,7 @@ const when = (iso: string | null): string => (iso ? `${iso.slice(0, 16).replace(
 const CHECK_STATUS: Record<string, string> = { passed: 'Passed', failed: 'Failed', warning: 'Warning' };
 const STEP_STATE: Record<string, string> = { done: 'Done', current: 'Now', failed: 'Stopped', upcoming: 'Next' };
 
-/** The page's HTML head and frame around `body`; the error page shares it. */
+/** The page's HTML head and header around `body` (main and footer); the error page shares it. */
 export const pageFrame = (title: string, vendor: string, assets: PageAssets, body: SafeHtml): string =>
   html`<!doctype html>
 <html lang="en">
@@ -23,6 +23,7 @@ export const pageFrame = (title: string, vendor: string, assets: PageAssets, bod
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 <link rel="stylesheet" href="${assets.style}">
 <script src="${assets.script}" defer></script>
@@ -30,7 +31,6 @@ export const pageFrame = (title: string, vendor: string, assets: PageAssets, bod
 <body>
 <header><p class="brand">${vendor}</p><h1>${title}</h1></header>
 ${body}
-<footer><p class="note">Anyone holding this page's link can read it until the link expires; it never asks for AWS credentials.</p></footer>
 </body>
 </html>
 `.text;
@@ -114,5 +114,6 @@ ${launch(v)}
 <ul id="checks" class="checks">${checks(v)}</ul>
 </section>
 ${created(v)}
-</main>`,
+</main>
+<footer><p class="note">Anyone holding this page's link can read it until the link expires; it never asks for AWS credentials.</p></footer>`,
   );

@@ -102,7 +102,7 @@ describe('renderOnboardingPage', () => {
     const page = render(toOnboardingView(launchedRecord(), config));
     const { script, style } = pageAssets();
     expect([...page.matchAll(/<script([^>]*)>([^<]*)<\/script>/g)].map((m) => [m[1], m[2]])).toEqual([[` src="${script}" defer`, '']]);
-    expect([...page.matchAll(/<link([^>]*)>/g)].map((m) => m[1])).toEqual([` rel="stylesheet" href="${style}"`]);
+    expect([...page.matchAll(/<link([^>]*)>/g)].map((m) => m[1])).toEqual([' rel="icon" href="data:,"', ` rel="stylesheet" href="${style}"`]);
     expect(page).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
   });
 
