@@ -33,6 +33,32 @@ describe('parseConfig', () => {
     expect(() => parseConfig(env)).toThrow(/exactly one of AUTH_JWKS/);
   });
 
+  it('reads the onboarding page\'s settings: off without a base URL or key, a week\'s links, no framing by default', () => {
+    const off = parseConfig(localEnv());
+    expect([off.publicBaseUrl, off.onboardingLinkKey, off.onboardingTtlHours, off.onboardingFrameAncestors]).toEqual([null, null, 168, []]);
+    const on = parseConfig({
+      ...localEnv(),
+      PUBLIC_BASE_URL: 'https://byob.example.com/api/',
+      ONBOARDING_LINK_KEY: 'k'.repeat(32),
+      ONBOARDING_TTL_HOURS: '24',
+      ONBOARDING_FRAME_ANCESTORS: ' https://portal.example.com  https://app.example.com:8443 ',
+    });
+    expect([on.publicBaseUrl, on.onboardingTtlHours, on.onboardingFrameAncestors]).toEqual(['https://byob.example.com/api', 24, ['https://portal.example.com', 'https://app.example.com:8443']]);
+  });
+
+  it('refuses an onboarding setting that would make bad links or a weak key', () => {
+    for (const [name, value] of [
+      ['PUBLIC_BASE_URL', 'https://byob.example.com/?x=1'],
+      ['PUBLIC_BASE_URL', 'ftp://byob.example.com'],
+      ['ONBOARDING_LINK_KEY', 'short'],
+      ['ONBOARDING_TTL_HOURS', '0'],
+      ['ONBOARDING_FRAME_ANCESTORS', "https://portal.example.com 'self'"],
+      ['ONBOARDING_FRAME_ANCESTORS', 'http://portal.example.com'],
+    ]) {
+      expect(() => parseConfig({ ...localEnv(), [name!]: value }), `${name}=${value}`).toThrow(new RegExp(name!));
+    }
+  });
+
   it('derives per-region names the same way for every caller', () => {
     const cfg = parseConfig(localEnv());
     expect(templatesBucketFor(cfg, 'eu-west-1')).toBe(`${cfg.templatesBucketPrefix}-eu-west-1`);
