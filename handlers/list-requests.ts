@@ -9,7 +9,8 @@ import { lazyHandler } from '../lib/wiring/once.js';
 export const makeHandler = (d: CoreDeps) =>
   httpHandler(d, { query: ListQuery }, async ({ query, tenant }) => {
     const page = await d.store.list(tenant, query);
-    return { statusCode: 200, body: { items: page.items.map((r) => toView(r, d.config.quickCreateLinkKey, onboardingLinker(d))), nextCursor: page.nextCursor } };
+    const onboardingUrl = onboardingLinker(d);
+    return { statusCode: 200, body: { items: page.items.map((r) => toView(r, d.config.quickCreateLinkKey, onboardingUrl)), nextCursor: page.nextCursor } };
   });
 
 export const handler = lazyHandler(() => makeHandler(coreDeps()));

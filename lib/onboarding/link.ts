@@ -22,12 +22,9 @@ export const onboardingLinkSettings = (cfg: Config): OnboardingLinkSettings | nu
  */
 export const onboardingExpiry = (now: Date, ttlHours: number): Date => new Date(Math.ceil((now.getTime() + ttlHours * HOUR_MS) / HOUR_MS) * HOUR_MS);
 
-/** The page path of a request relative to the base URL (the token goes in `t`). */
-export const onboardingPath = (requestId: string): string => `/onboarding/${requestId}`;
-
-/** The absolute page link of a request at link epoch `epoch`, issued at `now`. */
+/** The absolute page link of a request at link epoch `epoch`, issued at `now` (serverless.yml's GET /onboarding/{id}). */
 export const onboardingPageUrl = (s: OnboardingLinkSettings, requestId: string, epoch: number, now: Date): string =>
-  `${s.baseUrl}${onboardingPath(requestId)}?t=${signOnboardingToken(s.key, { requestId, epoch, expiresAt: onboardingExpiry(now, s.ttlHours) })}`;
+  `${s.baseUrl}/onboarding/${requestId}?t=${signOnboardingToken(s.key, { requestId, epoch, expiresAt: onboardingExpiry(now, s.ttlHours) })}`;
 
 /** The deployment's page links for views (toView), issued at the clock's time; null links when the page is off. */
 export const onboardingLinker = (d: { config: Config; clock: Clock }): OnboardingLinker => {
