@@ -1,5 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// `serverless package` rebuilds .esbuild/ and deletes it when done, and .esbuild/ is where the e2e
+// stack's serverless-offline (up for the whole run) loads every handler from: this one test runs in a
+// later group, after every e2e file has finished.
+const PACKAGE_TEST = 'tests/integration/core/package.test.ts';
+const integrationTimeouts = { testTimeout: 120_000, hookTimeout: 180_000 };
 
 export default defineConfig({
   test: {
@@ -19,9 +25,17 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, PACKAGE_TEST],
           globalSetup: ['tests/support/global-emulator.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
+          ...integrationTimeouts,
+        },
+      },
+      {
+        test: {
+          name: 'integration-package',
+          include: [PACKAGE_TEST],
+          sequence: { groupOrder: 1 },
+          ...integrationTimeouts,
         },
       },
       {
