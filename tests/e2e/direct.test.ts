@@ -13,24 +13,19 @@ import {
   ListObjectVersionsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../scripts/local-stack.js';
-import { call, directBody, emulatorClient, startApi, waitForStatus } from '../support/local-api.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call, directBody, emulatorClient, sharedApi, waitForStatus } from '../support/local-api.js';
 
 // The HTTP API through serverless-offline over the emulator, exactly as `npm start` runs it: stack
 // notifications travel emulator SNS → HTTP bridge → Lambda SNS event → stack-events handler.
 // Emulator gaps that matter here (moto 5.2.1: bucket properties and BucketPolicy dropped by
 // CloudFormation, KeyPolicy objects breaking DescribeKey, no rollback, ClientRequestToken ignored) are
 // closed by scripts/emulator/byob_moto; see scripts/emulator/README.md.
-let stack: LocalStack;
+const stack = sharedApi();
 let token: string;
 
 beforeAll(async () => {
-  stack = await startApi();
   token = await stack.token('e2e-direct');
-});
-afterAll(async () => {
-  await stack?.stop();
 });
 
 describe('direct mode, end to end', () => {

@@ -1,9 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchFromLink, settled } from '../../scripts/customer-launch.js';
-import type { LocalStack } from '../../scripts/local-stack.js';
 import { axeViolations, launchBrowser, screenshot } from '../support/browser.js';
-import { call, directBody, startApi } from '../support/local-api.js';
+import { call, directBody, sharedApi } from '../support/local-api.js';
 
 // The customer's onboarding page in a real browser (Debian's chromium through playwright-core), as
 // `npm start` serves it: the link the vendor hands over, the launch in a second emulator account
@@ -12,17 +11,16 @@ const CUSTOMER = '111111111111';
 /** The narrowest phone the page is made for. */
 const VIEWPORT = { width: 360, height: 800 };
 
-let stack: LocalStack;
+const stack = sharedApi();
 let token: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startApi(), launchBrowser()]);
+  browser = await launchBrowser();
   token = await stack.token('e2e-onboarding');
 });
 afterAll(async () => {
   await browser?.close();
-  await stack?.stop();
 });
 
 /** A page whose CSP is enforced, with every request it makes and every CSP report or script error it raises. */

@@ -1,14 +1,13 @@
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { parseConfig } from '../../lib/config.js';
 import { localLinkKey } from '../../scripts/local-auth.js';
-import { makeDeps } from '../../lib/wiring/deps.js';
+import { type Deps, makeDeps } from '../../lib/wiring/deps.js';
 import { reconcile } from '../../lib/provisioning/reconcile.js';
 import { eventsOf, launchFromLink as launch, settled } from '../../scripts/customer-launch.js';
-import type { LocalStack } from '../../scripts/local-stack.js';
 import { LOCAL_NAMES, localServiceEnv } from '../../scripts/local-aws.js';
-import { call, directBody, emulatorClient, startApi, waitForStatus } from '../support/local-api.js';
+import { call, directBody, emulatorClient, sharedApi, waitForStatus } from '../support/local-api.js';
 
 // Quick-create end to end, as `npm start` runs it: the API through serverless-offline over the emulator.
 // A "customer" in a second emulator account creates the stack from the link exactly as the console
@@ -20,16 +19,13 @@ import { call, directBody, emulatorClient, startApi, waitForStatus } from '../su
 const REGION = 'eu-central-1';
 const CUSTOMER = '111111111111';
 const OTHER_CUSTOMER = '222222222222';
+const TENANT = 'e2e-quick-create';
 
-let stack: LocalStack;
+const stack = sharedApi();
 let token: string;
 
 beforeAll(async () => {
-  stack = await startApi();
-  token = await stack.token('e2e-quick-create');
-});
-afterAll(async () => {
-  await stack?.stop();
+  token = await stack.token(TENANT);
 });
 
 const quickCreateBody = (over: Record<string, unknown> = {}) => directBody({ region: REGION, launch: { mode: 'quick-create' }, ...over });
@@ -47,6 +43,24 @@ const launchFromLink = async (link: string, account: string) => {
   for (const p of launched.link.parameters) expect(launched.template.Parameters?.[p.ParameterKey!], p.ParameterKey).toMatchObject({ Type: 'String' });
   expect(Object.values(launched.template.Parameters ?? {}).filter((p) => p.NoEcho)).toEqual([]);
   return launched;
+};
+
+/**
+ * The reconciler limited to this file's tenant: the table is shared with the other e2e files, whose
+ * requests and webhooks its jump of the clock past the link's expiry must not touch.
+ */
+const ownTenantOnly = (deps: Deps): Deps => {
+  const { store } = deps;
+  // Read past every other tenant's due items (a few hundred at most here) before keeping this one's.
+  const everything = 1000;
+  return {
+    ...deps,
+    store: {
+      ...store,
+      listDue: async (now, limit) => (await store.listDue(now, everything)).filter((r) => r.tenant === TENANT).slice(0, limit),
+      dueOutbox: async (now, limit) => (await store.dueOutbox(now, everything)).filter((o) => o.tenant === TENANT).slice(0, limit),
+    },
+  };
 };
 
 const post = async (body: Record<string, unknown>) => {
@@ -144,17 +158,17 @@ describe('quick-create, end to end', () => {
     const rec = await post(quickCreateBody({ team: 'qc-stale' }));
 
     // The reconciler as the schedule runs it, in-process against the same emulator and table, with its
-    // clock injected past the link's expiry (the Lambda's own clock cannot be moved).
+    // clock injected past the link's expiry (the Lambda's own clock cannot be moved), kept to this tenant.
     const env = localServiceEnv({ endpoint: stack.emulatorEndpoint, jwks: '{"keys":[]}', linkKey: localLinkKey() });
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
     try {
       const expiry = Date.parse(rec.quickCreateExpiresAt);
       expect(expiry).toBeGreaterThan(Date.now());
-      const early = makeDeps(parseConfig(env), { clock: () => new Date(expiry - 60_000) });
+      const early = ownTenantOnly(makeDeps(parseConfig(env), { clock: () => new Date(expiry - 60_000) }));
       await reconcile(early);
       expect((await call(stack, 'GET', `/byob/${rec.id}`, { token })).body.status).toBe('AWAITING_CUSTOMER');
-      const late = makeDeps(parseConfig(env), { clock: () => new Date(expiry + 1000) });
+      const late = ownTenantOnly(makeDeps(parseConfig(env), { clock: () => new Date(expiry + 1000) }));
       expect((await reconcile(late)).errors).toBe(0);
     } finally {
       vi.unstubAllEnvs();
