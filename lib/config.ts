@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { once } from './wiring/once.js';
 import { ACCOUNT_ID_PATTERN, AWS_REGIONS, ROLE_ARN_PATTERN } from './identifiers.js';
+import { DEFAULT_REVERIFY_INTERVAL, MAX_REVERIFY_INTERVAL_MS, MIN_REVERIFY_INTERVAL_MS, parseIsoDuration } from './provisioning/reverify-schedule.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -10,6 +11,18 @@ const csvRegions = z
   .string()
   .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
   .pipe(z.array(z.enum(AWS_REGIONS)).min(1));
+
+const isoInterval = z
+  .string()
+  .transform((text, ctx) => {
+    const ms = parseIsoDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: 'an ISO-8601 duration of weeks, days, hours, minutes or seconds, e.g. P1D, PT12H, PT30S' });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .pipe(z.number().min(MIN_REVERIFY_INTERVAL_MS, 'at least PT10S').max(MAX_REVERIFY_INTERVAL_MS, 'at most P90D'));
 
 const EnvSchema = z
   .object({
@@ -35,6 +48,7 @@ const EnvSchema = z
     ACCESS_LOG_BUCKET: z.string().optional(),
     QUICK_CREATE_LINK_KEY: z.string().min(32, 'at least 32 characters of secret (e.g. openssl rand -base64 48)').optional(),
     STACK_EXECUTION_ROLE_ARN: z.string().regex(ROLE_ARN_PATTERN, 'an IAM role ARN').optional(),
+    REVERIFY_INTERVAL: isoInterval.prefault(DEFAULT_REVERIFY_INTERVAL),
   })
   .refine((e) => Boolean(e.AUTH_JWKS) !== Boolean(e.AUTH_JWKS_URL), {
     message: 'set exactly one of AUTH_JWKS (inline JWKS JSON) or AUTH_JWKS_URL',
@@ -62,6 +76,8 @@ export interface Config {
   quickCreateLinkKey: string | null;
   /** CloudFormation service role for stacks launched in the vendor's own account (least privilege for the API). */
   stackExecutionRoleArn: string | null;
+  /** How often every READY request is verified again (REVERIFY_INTERVAL; DEGRADED ones more often, see reverify-schedule.ts). */
+  reverifyIntervalMs: number;
 }
 
 /** Thrown at cold start naming every bad variable. */
@@ -102,6 +118,7 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
     accessLogBucket: e.ACCESS_LOG_BUCKET ?? null,
     quickCreateLinkKey: e.QUICK_CREATE_LINK_KEY ?? null,
     stackExecutionRoleArn: e.STACK_EXECUTION_ROLE_ARN ?? null,
+    reverifyIntervalMs: e.REVERIFY_INTERVAL,
   };
 };
 

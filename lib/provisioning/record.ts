@@ -1,5 +1,6 @@
 import type { CorsRule } from '../../templates/spec.js';
 import { withoutToken, withToken } from '../quick-create/link.js';
+import type { DriftSummary } from './drift.js';
 import type { ByobView } from './request.js';
 import type { Status } from './state-machine.js';
 
@@ -7,7 +8,7 @@ import type { Status } from './state-machine.js';
 export interface StoredVerification {
   status: 'passed' | 'failed' | 'warning';
   checkedAt: string;
-  checks: Array<{ id: string; status: 'passed' | 'failed' | 'warning'; detail: string; remediation?: string }>;
+  checks: Array<{ id: string; status: 'passed' | 'failed' | 'warning'; detail: string; remediation?: string; commands?: string[] }>;
 }
 
 /** Why a request failed. */
@@ -70,6 +71,12 @@ export interface ByobRecord {
   activeKey: string;
   /** When the reconciler should look at this record again; null when nothing is pending. */
   dueAt: string | null;
+  /** Its place in the re-verification schedule (reverify-schedule.ts); absent until it first became READY. */
+  scheduleSlot?: number | null;
+  /** The last completed drift detection of its stack (direct mode only). */
+  drift?: DriftSummary | null;
+  /** A drift detection started and not yet read back. */
+  driftDetection?: { id: string; startedAt: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -98,6 +105,7 @@ export const toView = (r: ByobRecord, linkKey: string | null = null): ByobView =
   quickCreateExpiresAt: r.quickCreate?.expiresAt ?? null,
   outputs: r.outputs,
   verification: r.verification,
+  drift: r.drift ?? null,
   failure: r.failure,
   callback: r.callback,
   tags: r.tags,
