@@ -20,6 +20,7 @@ def install(base_url: str | None = None) -> None:
     if _installed:
         return
     from . import (
+        cfn_drift,
         cfn_engine,
         config,
         custom_resources,
@@ -43,5 +44,6 @@ def install(base_url: str | None = None) -> None:
     template_url.install()
     custom_resources.install()
     cfn_engine.install()
+    cfn_drift.install()
     http_routes.install()
     _installed = True
