@@ -28,6 +28,7 @@ def install(base_url: str | None = None) -> None:
         iam_role,
         kms_cross_account,
         kms_key,
+        kms_key_state,
         s3_bucket,
         s3_policy,
         sns_delivery,
@@ -39,6 +40,7 @@ def install(base_url: str | None = None) -> None:
     s3_policy.install()
     kms_key.install()
     kms_cross_account.install()
+    kms_key_state.install()
     iam_role.install()
     sns_delivery.install()
     template_url.install()
