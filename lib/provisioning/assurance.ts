@@ -71,7 +71,8 @@ const startDrift = async (deps: ProvisioningDeps, record: ByobRecord, clients: R
 export const verifyAssured = async (deps: ProvisioningDeps, record: ByobRecord, when: 'scheduled' | 'interactive'): Promise<ByobRecord> => {
   const clients = await deps.clientsFor(record);
   const verification = await deps.verify(record, clients, when);
-  const drift = driftInReach(record) && !record.driftDetection ? await startDrift(deps, record, clients) : {};
+  const running = record.driftDetection;
+  const drift = running ? { driftDetection: { ...running, outdated: true } } : driftInReach(record) ? await startDrift(deps, record, clients) : {};
   return (await settle(deps, record, { verification, ...drift })) ?? record;
 };
 
@@ -93,6 +94,14 @@ const collectDrift = async (deps: ProvisioningDeps, record: ByobRecord, detectio
   return (await settle(deps, record, { drift: finished, driftDetection: null })) ?? record;
 };
 
-/** One scheduled look at a READY or DEGRADED record that is due: read back its drift detection, or verify it. */
-export const assure = async (deps: ProvisioningDeps, record: ByobRecord): Promise<ByobRecord> =>
-  record.driftDetection ? collectDrift(deps, record, record.driftDetection) : verifyAssured(deps, record, 'scheduled');
+/**
+ * One scheduled look at a READY or DEGRADED record that is due: read back its drift detection (or,
+ * when a verification ran after it started, start it again), or verify it.
+ */
+export const assure = async (deps: ProvisioningDeps, record: ByobRecord): Promise<ByobRecord> => {
+  const detection = record.driftDetection;
+  if (!detection) return verifyAssured(deps, record, 'scheduled');
+  if (!detection.outdated) return collectDrift(deps, record, detection);
+  const restarted = await startDrift(deps, record, await deps.clientsFor(record));
+  return (await settle(deps, record, restarted)) ?? record;
+};

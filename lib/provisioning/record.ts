@@ -75,8 +75,11 @@ export interface ByobRecord {
   scheduleSlot?: number | null;
   /** The last completed drift detection of its stack (direct mode only). */
   drift?: DriftSummary | null;
-  /** A drift detection started and not yet read back. */
-  driftDetection?: { id: string; startedAt: string } | null;
+  /**
+   * A drift detection started and not yet read back; `outdated` when a verification ran after it
+   * started (its result may predate a fix, so it is run again rather than applied).
+   */
+  driftDetection?: { id: string; startedAt: string; outdated?: boolean } | null;
   createdAt: string;
   updatedAt: string;
 }

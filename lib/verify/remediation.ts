@@ -133,12 +133,15 @@ export const outcomeOfError = (id: CheckId, operation: Operation, error: unknown
         `Run the verification with a role in the bucket owner's account, or confirm the policy grants ${exp.vendorPrincipalArn} the 11 actions on ${bucketArnOf(exp)} and ${bucketArnOf(exp)}/*.`,
       );
     }
-    return failed(
-      `Access denied: the verifier may not call ${operation} (${action} on ${resource}).`,
-      onKms
-        ? `Allow ${exp.vendorPrincipalArn} ${action} in the key policy of ${keyArn}.`
-        : `Allow ${exp.vendorPrincipalArn} ${action} on ${resource} in the bucket policy, and make sure no Deny statement or organization policy blocks it.`,
-    );
+    if (onKms) return failed(`Access denied: the verifier may not call ${operation} (${action} on ${resource}).`, `Allow ${exp.vendorPrincipalArn} ${action} in the key policy of ${keyArn}.`);
+    // When the bucket-policy check found the grant missing or a Deny, this denial is that finding again.
+    return {
+      ...failed(
+        `Access denied: the verifier may not call ${operation} (${action} on ${resource}).`,
+        `Allow ${exp.vendorPrincipalArn} ${action} on ${resource} in the bucket policy, and make sure no Deny statement or organization policy blocks it.`,
+      ),
+      blockedBy: 'bucket-policy',
+    };
   }
   if (NETWORK_ERRORS.has(name)) {
     return failed(`Could not reach the storage endpoint for ${operation} (${name}).`, 'Check that the endpoint host and port are right and reachable from the internet, then retry.');

@@ -74,6 +74,23 @@ const world = async (record: ByobRecord = readyRecord({ launch: { ...readyRecord
   };
 };
 
+/** CloudFormation answers a completed detection: the access role drifted (changed or only added to) or in sync. */
+const completed = (status: 'DRIFTED' | 'IN_SYNC', type: 'ADD' | 'REMOVE' = 'REMOVE') => {
+  cfnMock.on(DescribeStackDriftDetectionStatusCommand).resolves({ DetectionStatus: 'DETECTION_COMPLETE', StackDriftStatus: status, StackId: STACK_ID, StackDriftDetectionId: 'det-1', Timestamp: new Date() });
+  cfnMock.on(DescribeStackResourceDriftsCommand).resolves({
+    StackResourceDrifts: [
+      {
+        StackId: STACK_ID,
+        LogicalResourceId: 'ByobAccessRole',
+        ResourceType: 'AWS::IAM::Role',
+        StackResourceDriftStatus: status === 'DRIFTED' ? 'MODIFIED' : 'IN_SYNC',
+        Timestamp: new Date(),
+        PropertyDifferences: status === 'DRIFTED' ? [{ PropertyPath: '/AssumeRolePolicyDocument/Statement/0', ExpectedValue: '{}', ActualValue: '{}', DifferenceType: type === 'REMOVE' ? 'NOT_EQUAL' : 'ADD' }] : [],
+      },
+    ],
+  });
+};
+
 describe('assuredStatus', () => {
   it('DEGRADED on a failed check or on drift that takes something away; a warning alone stays READY', () => {
     const removed = { status: 'DRIFTED' as const, checkedAt: '', resources: [{ logicalId: 'B', resourceType: 'AWS::S3::Bucket', status: 'MODIFIED' as const, differences: [{ path: '/X', type: 'REMOVE' as const, expected: null, actual: null }] }] };
@@ -136,22 +153,6 @@ describe('a scheduled run over a READY request', () => {
 });
 
 describe('drift detection, where the stack is in reach (direct mode)', () => {
-  const completed = (status: 'DRIFTED' | 'IN_SYNC', type: 'ADD' | 'REMOVE' = 'REMOVE') => {
-    cfnMock.on(DescribeStackDriftDetectionStatusCommand).resolves({ DetectionStatus: 'DETECTION_COMPLETE', StackDriftStatus: status, StackId: STACK_ID, StackDriftDetectionId: 'det-1', Timestamp: new Date() });
-    cfnMock.on(DescribeStackResourceDriftsCommand).resolves({
-      StackResourceDrifts: [
-        {
-          StackId: STACK_ID,
-          LogicalResourceId: 'ByobAccessRole',
-          ResourceType: 'AWS::IAM::Role',
-          StackResourceDriftStatus: status === 'DRIFTED' ? 'MODIFIED' : 'IN_SYNC',
-          Timestamp: new Date(),
-          PropertyDifferences: status === 'DRIFTED' ? [{ PropertyPath: '/AssumeRolePolicyDocument/Statement/0', ExpectedValue: '{}', ActualValue: '{}', DifferenceType: type === 'REMOVE' ? 'NOT_EQUAL' : 'ADD' }] : [],
-        },
-      ],
-    });
-  };
-
   it('starts detection with the verification, reads it back a minute later, and folds removed or changed properties into DEGRADED', async () => {
     // Prepare
     const w = await world(readyRecord());
@@ -219,6 +220,26 @@ describe('drift detection, where the stack is in reach (direct mode)', () => {
     w.at(new Date(T0.getTime() + 60_000));
     await w.run();
     expect(w.current()).toMatchObject({ status: 'READY', drift: { status: 'IN_SYNC' } });
+    expect(w.events()).toEqual(['byob.status_changed', 'byob.recovered']);
+  });
+});
+
+describe('an on-demand verify while a drift detection runs', () => {
+  it('marks the detection outdated; the next run starts it again instead of applying a result that may predate a fix', async () => {
+    // Prepare: a DEGRADED request whose detection started before the customer's fix
+    const w = await world(readyRecord({ status: 'DEGRADED', verification: FAILED_CHECKS, driftDetection: { id: 'det-1', startedAt: T0.toISOString() } }));
+    completed('DRIFTED');
+    cfnMock.on(DetectStackDriftCommand).resolves({ StackDriftDetectionId: 'det-2' });
+
+    // Act
+    const verified = await reverify(w.deps, 'acme', readyRecord().id);
+    w.at(new Date(T0.getTime() + 60_000));
+    await w.run();
+
+    // Assess
+    expect(verified).toMatchObject({ status: 'READY', driftDetection: { id: 'det-1', outdated: true } });
+    expect(w.current()).toMatchObject({ status: 'READY', driftDetection: { id: 'det-2', startedAt: new Date(T0.getTime() + 60_000).toISOString() } });
+    expect(cfnMock).not.toHaveReceivedCommand(DescribeStackDriftDetectionStatusCommand);
     expect(w.events()).toEqual(['byob.status_changed', 'byob.recovered']);
   });
 });

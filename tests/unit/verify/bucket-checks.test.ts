@@ -6,6 +6,7 @@ import {
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
+  PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { corsGaps, regionFromLocationConstraint } from '../../../lib/verify/bucket-checks.js';
@@ -195,6 +196,26 @@ describe('the bucket-policy check', () => {
 
     s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(policyOf(allowVendor({ Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }))) });
     expect(await policyCheck()).toMatchObject({ status: 'warning', remediation: expect.any(String) });
+  });
+
+  it('a Deny that hits the vendor is one failed check: the probe it denies is set aside as following from it', async () => {
+    programGoodBucket();
+    s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(policyOf(allowVendor(), { Sid: 'Lock', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${BUCKET_ARN}/*` })) });
+    s3Mock.on(PutObjectCommand).rejects(awsError('AccessDenied', 403));
+
+    const result = await verifyBucket(makeDeps(), expectation());
+
+    expect(notPassed(result)).toEqual(['bucket-policy']);
+    expect(result.skipped).toEqual([{ id: 'probe', reason: 'Not checked: it follows from the failed bucket-policy check.' }]);
+    expect(byId(result)['bucket-policy']!.commands).toEqual([expect.stringMatching(/^aws s3api put-bucket-policy /)]);
+    expect(byId(result)['bucket-policy']!.commands![0]).not.toContain('Lock');
+  });
+
+  it('an access denied probe with a sound policy is still the probe’s failure', async () => {
+    programGoodBucket();
+    s3Mock.on(PutObjectCommand).rejects(awsError('AccessDenied', 403));
+
+    expect(notPassed(await verifyBucket(makeDeps(), expectation()))).toEqual(['probe']);
   });
 
   it('fails on a policy that is not JSON, and on no policy', async () => {
