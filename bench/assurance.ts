@@ -13,24 +13,8 @@ import {
   DescribeStackResourceDriftsCommand,
   DetectStackDriftCommand,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeKeyCommand, GenerateDataKeyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
-import {
-  DeleteObjectCommand,
-  GetBucketCorsCommand,
-  GetBucketEncryptionCommand,
-  GetBucketLocationCommand,
-  GetBucketOwnershipControlsCommand,
-  GetBucketPolicyCommand,
-  GetBucketVersioningCommand,
-  GetObjectCommand,
-  GetPublicAccessBlockCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectVersionsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseConfig } from '../lib/config.js';
@@ -41,15 +25,11 @@ import type { ByobRecord } from '../lib/provisioning/record.js';
 import { nextReverifyAt } from '../lib/provisioning/reverify-schedule.js';
 import type { RequestClients } from '../lib/provisioning/workflow.js';
 import { verifyRecord } from '../lib/verify/record.js';
-import { accountRootArn, bucketPolicyStatements } from '../templates/grants.js';
 import { LOCAL_NAMES, localServiceEnv } from '../scripts/local-aws.js';
+import { BUCKET, KEY_ARN, ORIGIN, REGION, kmsMock, programGoodBucket, s3Mock } from '../tests/unit/verify/fake-bucket.js';
 import type { GoalRow } from './stats.js';
 
-const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
-const VENDOR = '830241207209';
-const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-const ORIGIN = 'https://app.example.com';
 const MINUTE = 60_000;
 const DAY = 1440 * MINUTE;
 
@@ -114,51 +94,21 @@ const countingTable = () => {
   return { doc: { send } as unknown as DynamoDBDocumentClient, counts, units: () => ({ readUnits, writeUnits }) };
 };
 
-/** Mocks of the request's clients answering a healthy bucket, key and stack; every call counted by the mock. */
+/**
+ * The request's clients answering a healthy bucket and key (the verifier tests' own fake,
+ * tests/unit/verify/fake-bucket.ts) and a stack in sync; every call counted by the mocks.
+ */
 const healthyAws = () => {
-  const s3 = mockClient(S3Client);
-  const kms = mockClient(KMSClient);
+  programGoodBucket();
   const cfn = mockClient(CloudFormationClient);
-  const objects = new Map<string, Uint8Array>();
-  s3.on(HeadBucketCommand).resolves({});
-  s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: REGION });
-  s3.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled' });
-  s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: KEY_ARN }, BucketKeyEnabled: true }] } });
-  s3.on(GetBucketCorsCommand).resolves({ CORSRules: [{ AllowedOrigins: [ORIGIN], AllowedMethods: ['GET', 'HEAD', 'PUT'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 3600 }] });
-  s3.on(GetPublicAccessBlockCommand).resolves({ PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } });
-  s3.on(GetBucketOwnershipControlsCommand).resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
-  s3.on(GetBucketPolicyCommand).callsFake(({ Bucket }: { Bucket: string }) => {
-    const arn = `arn:aws:s3:::${Bucket}`;
-    return { Policy: JSON.stringify({ Version: '2012-10-17', Statement: bucketPolicyStatements(accountRootArn(VENDOR), { bucket: arn, objects: `${arn}/*`, probe: `${arn}/.byob-verify/*` }) }) };
-  });
-  s3.on(PutObjectCommand).callsFake(({ Bucket, Key, Body }: { Bucket: string; Key: string; Body: Buffer }) => {
-    objects.set(`${Bucket}/${Key}`, new Uint8Array(Body));
-    return { VersionId: 'v1', ServerSideEncryption: 'aws:kms' };
-  });
-  s3.on(HeadObjectCommand).callsFake(({ Bucket, Key }: { Bucket: string; Key: string }) => ({ ContentLength: objects.get(`${Bucket}/${Key}`)?.length }));
-  s3.on(GetObjectCommand).callsFake(({ Bucket, Key }: { Bucket: string; Key: string }) => {
-    const body = objects.get(`${Bucket}/${Key}`) ?? new Uint8Array();
-    return { Body: { transformToByteArray: async () => body } };
-  });
-  s3.on(ListObjectsV2Command).callsFake(({ Bucket, Prefix }: { Bucket: string; Prefix: string }) => ({ Contents: objects.has(`${Bucket}/${Prefix}`) ? [{ Key: Prefix }] : [] }));
-  s3.on(ListObjectVersionsCommand).callsFake(({ Bucket, Prefix }: { Bucket: string; Prefix: string }) => ({
-    Versions: objects.has(`${Bucket}/${Prefix}`) ? [{ Key: Prefix, VersionId: 'v1' }] : [],
-    IsTruncated: false,
-  }));
-  s3.on(DeleteObjectCommand).callsFake(({ Bucket, Key }: { Bucket: string; Key: string }) => {
-    objects.delete(`${Bucket}/${Key}`);
-    return {};
-  });
-  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', Arn: KEY_ARN, Enabled: true, KeyState: 'Enabled', KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT', KeyManager: 'CUSTOMER' } });
-  kms.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: true });
-  kms.on(GenerateDataKeyCommand).callsFake(() => ({ Plaintext: new Uint8Array(32), CiphertextBlob: new Uint8Array(64), KeyId: KEY_ARN }));
   cfn.on(DetectStackDriftCommand).resolves({ StackDriftDetectionId: 'det' });
   cfn.on(DescribeStackDriftDetectionStatusCommand).resolves({ DetectionStatus: 'DETECTION_COMPLETE', StackDriftStatus: 'IN_SYNC', StackId: 's', StackDriftDetectionId: 'det', Timestamp: new Date() });
   cfn.on(DescribeStackResourceDriftsCommand).resolves({ StackResourceDrifts: [] });
-  const calls = () => s3.send.callCount + kms.send.callCount + cfn.send.callCount;
+  const mocks = [['s3', s3Mock], ['kms', kmsMock], ['cloudformation', cfn]] as const;
+  const calls = () => mocks.reduce((n, [, mock]) => n + mock.send.callCount, 0);
   const byOperation = () => {
     const out: Record<string, number> = {};
-    for (const [service, mock] of [['s3', s3], ['kms', kms], ['cloudformation', cfn]] as const) {
+    for (const [service, mock] of mocks) {
       for (const c of mock.calls()) {
         const op = `${service}:${(c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, '')}`;
         out[op] = (out[op] ?? 0) + 1;
@@ -166,13 +116,13 @@ const healthyAws = () => {
     }
     return out;
   };
-  return { calls, byOperation, restore: () => [s3, kms, cfn].forEach((m) => m.restore()) };
+  return { calls, byOperation, restore: () => mocks.forEach(([, mock]) => mock.reset()) };
 };
 
-/** A READY direct-mode request with its slot, due at its first slot after `now`. */
+/** A READY direct-mode request with its slot, due at its first slot after `now` (every one on the fake's bucket). */
 const readyRecord = (i: number, now: Date): ByobRecord => {
   const id = `byob_01JBENCH${String(i).padStart(17, '0')}`;
-  const bucket = `acme-team-${i}`;
+  const bucket = BUCKET;
   const record: ByobRecord = {
     tenant: `tenant-${i % 100}`,
     id,
@@ -227,7 +177,8 @@ export const benchAssurance = async (log: (s: string) => void, records = Number(
       reverifyIntervalMs: DAY,
       config: cfg,
       clientsFor: async () => clients,
-      verify: (r: ByobRecord, c: RequestClients, when?: 'afterProvisioning' | 'interactive' | 'scheduled') => verifyRecord({ clock, randomId: () => ids.token(12) }, cfg, r, c, when),
+      // One probe key: the fake's object store then stays one entry however many probes run.
+      verify: (r: ByobRecord, c: RequestClients, when?: 'afterProvisioning' | 'interactive' | 'scheduled') => verifyRecord({ clock, randomId: () => 'bench' }, cfg, r, c, when),
       deliverNow: async () => undefined,
       vendorS3: () => clients.s3,
       sendWebhook: async () => ({ kind: 'delivered' as const, status: 204 }),
