@@ -127,16 +127,22 @@ describe('a READY bucket broken behind the API’s back', () => {
 });
 
 describe('while DEGRADED', () => {
-  it('the team keeps its slot: a second request for it answers 409 naming the first; after recovery still 409', async () => {
+  it('the team keeps its slot: a second request for it answers 409 naming the first; deleting it frees the slot', async () => {
     request = await readyRequest('falcon');
     const r = request;
     await r.s3.send(new PutBucketVersioningCommand({ Bucket: r.bucket, VersioningConfiguration: { Status: 'Suspended' } }));
     expect((await r.runWhenDue()).status).toBe('DEGRADED');
 
     const second = await r.post('POST /byob', {}, directBody({ team: 'falcon' }));
+    const deleting = await r.post('DELETE /byob/{id}', { id: r.record.id });
+    const deleted = await r.runUntil('DELETED', 1);
+    const third = await r.post('POST /byob', {}, directBody({ team: 'falcon' }));
 
     expect(second.status).toBe(409);
     expect(second.body.existingId).toBe(r.record.id);
+    expect(deleting).toMatchObject({ status: 202, body: { status: 'DELETING' } });
+    expect(deleted.status).toBe('DELETED');
+    expect(third.status).toBe(202);
   });
 });
 

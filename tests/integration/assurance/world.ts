@@ -42,8 +42,10 @@ export const readyRequest = async (team = 'omega') => {
     for (let i = 0; i < runs && record.status !== status; i++) record = await runWhenDue(id);
     return record;
   };
-  const post = async (path: 'POST /byob' | 'POST /byob/{id}/verify', params: Record<string, string> = {}, json?: unknown) =>
-    send(await world.handler(path, deps), { method: 'POST', route: path.slice('POST '.length), params, token, ...(json === undefined ? {} : { json }) });
+  const post = async (path: 'POST /byob' | 'POST /byob/{id}/verify' | 'DELETE /byob/{id}', params: Record<string, string> = {}, json?: unknown) => {
+    const [method, route] = path.split(' ') as [string, string];
+    return send(await world.handler(path, deps), { method, route, params, token, ...(json === undefined ? {} : { json }) });
+  };
 
   const created = await post('POST /byob', {}, directBody({ team, callbackUrl: `${receiver.url}/hooks` }));
   if (created.status !== 202) throw new Error(`POST /byob answered ${created.status}: ${JSON.stringify(created.body)}`);

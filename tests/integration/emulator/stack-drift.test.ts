@@ -22,7 +22,7 @@ import {
 import { describe, expect, inject, it } from 'vitest';
 import { LOGICAL_IDS, renderByobTemplate } from '../../../templates/render-byob.js';
 import { baseSpec } from '../../unit/templates/fixtures.js';
-import { clients, defaultCredentials, region, uniqueName } from './emulator-support.js';
+import { clients, defaultCredentials, uniqueName } from './emulator-support.js';
 
 // scripts/emulator/byob_moto/cfn_drift.py: drift detection of the properties BYOB templates set,
 // template (intrinsics resolved) against the live bucket, bucket policy, key and role.
