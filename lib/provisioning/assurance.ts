@@ -52,14 +52,21 @@ const settle = async (deps: ProvisioningDeps, record: ByobRecord, findings: Find
   return out?.record ?? null;
 };
 
-/** Starts a drift detection of the record's stack; a refusal (e.g. missing permissions) is recorded as UNKNOWN drift. */
+/**
+ * A detection that could not run or finish says nothing about the stack: the last completed one stays
+ * in force (so a throttled call neither degrades nor recovers a request), with why it was not renewed.
+ */
+export const driftNotRenewed = (previous: DriftSummary | null | undefined, failed: DriftSummary): DriftSummary =>
+  previous && previous.status !== 'UNKNOWN' ? { ...previous, detail: `${failed.detail ?? 'Drift detection failed.'} Shown: the last completed detection, of ${previous.checkedAt}.` } : failed;
+
+/** Starts a drift detection of the record's stack; a refusal (e.g. missing permissions) is recorded with the last completed drift. */
 const startDrift = async (deps: ProvisioningDeps, record: ByobRecord, clients: RequestClients): Promise<Findings> => {
   const now = deps.clock().toISOString();
   try {
     return { driftDetection: { id: await startDriftDetection(clients.cfn, record.launch.stackId!), startedAt: now } };
   } catch (error) {
     logger.warn('drift detection could not start', { requestId: record.id, error: error as Error });
-    return { drift: unknownDrift(now, `Drift detection could not start (${(error as Error).name}).`), driftDetection: null };
+    return { drift: driftNotRenewed(record.drift, unknownDrift(now, `Drift detection could not start (${(error as Error).name}).`)), driftDetection: null };
   }
 };
 
@@ -80,18 +87,19 @@ export const verifyAssured = async (deps: ProvisioningDeps, record: ByobRecord, 
 const collectDrift = async (deps: ProvisioningDeps, record: ByobRecord, detection: { id: string; startedAt: string }): Promise<ByobRecord> => {
   const now = deps.clock();
   const { cfn } = await deps.clientsFor(record);
+  const at = now.toISOString();
   let drift: DriftSummary | null;
   try {
-    drift = await readDriftDetection(cfn, detection.id, record.launch.stackId!, now.toISOString());
+    drift = await readDriftDetection(cfn, detection.id, record.launch.stackId!, at);
   } catch (error) {
-    drift = unknownDrift(now.toISOString(), `Drift detection could not be read (${(error as Error).name}).`);
+    drift = unknownDrift(at, `Drift detection could not be read (${(error as Error).name}).`);
   }
   if (!drift && now.getTime() - Date.parse(detection.startedAt) < DRIFT_TIMEOUT_MS) {
     const period = reverifyPeriodMs(record.status as 'READY' | 'DEGRADED', deps.reverifyIntervalMs ?? DEFAULT_INTERVAL_MS);
-    return deps.store.patch(record, { dueAt: new Date(now.getTime() + driftPollDelayMs(period)).toISOString() }, now.toISOString());
+    return deps.store.patch(record, { dueAt: new Date(now.getTime() + driftPollDelayMs(period)).toISOString() }, at);
   }
-  const finished = drift ?? unknownDrift(now.toISOString(), 'Drift detection did not finish within 15 minutes.');
-  return (await settle(deps, record, { drift: finished, driftDetection: null })) ?? record;
+  const finished = drift ?? unknownDrift(at, 'Drift detection did not finish within 15 minutes.');
+  return (await settle(deps, record, { drift: finished.status === 'UNKNOWN' ? driftNotRenewed(record.drift, finished) : finished, driftDetection: null })) ?? record;
 };
 
 /**

@@ -208,6 +208,17 @@ describe('drift detection, where the stack is in reach (direct mode)', () => {
     expect(w.current()).toMatchObject({ status: 'READY', driftDetection: null, drift: { status: 'UNKNOWN', detail: expect.stringContaining('AccessDenied') } });
   });
 
+  it('a detection that cannot start keeps the last completed drift in force: a throttled call neither recovers nor degrades', async () => {
+    const drifted = { status: 'DRIFTED' as const, checkedAt: T0.toISOString(), resources: [{ logicalId: 'ByobBucket', resourceType: 'AWS::S3::Bucket', status: 'DELETED' as const, differences: [] }] };
+    const w = await world(readyRecord({ status: 'DEGRADED', verification: PASSED, drift: drifted }));
+    cfnMock.on(DetectStackDriftCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    await w.run();
+
+    expect(w.current()).toMatchObject({ status: 'DEGRADED', drift: { status: 'DRIFTED', checkedAt: T0.toISOString(), detail: expect.stringMatching(/could not start \(Throttling\)\. Shown: the last completed detection/) } });
+    expect(w.events()).toEqual([]);
+  });
+
   it('a DEGRADED request recovers only when both the checks pass and the drift is gone', async () => {
     const drifted = { status: 'DRIFTED' as const, checkedAt: T0.toISOString(), resources: [{ logicalId: 'ByobBucket', resourceType: 'AWS::S3::Bucket', status: 'MODIFIED' as const, differences: [{ path: '/VersioningConfiguration/Status', type: 'NOT_EQUAL' as const, expected: 'Enabled', actual: 'Suspended' }] }] };
     const w = await world(readyRecord({ status: 'DEGRADED', verification: FAILED_CHECKS, drift: drifted }));
