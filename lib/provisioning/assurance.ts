@@ -1,7 +1,7 @@
 import { logger } from '../logger.js';
 import { driftDegrades, type DriftSummary, readDriftDetection, startDriftDetection, unknownDrift } from './drift.js';
 import type { ByobRecord, StoredVerification } from './record.js';
-import { DEFAULT_REVERIFY_INTERVAL, assuredDueAt, driftPollDelayMs, parseIsoDuration, reverifyPeriodMs } from './reverify-schedule.js';
+import { DEFAULT_REVERIFY_INTERVAL_MS, assuredDueAt, driftPollDelayMs, reverifyPeriodMs } from './reverify-schedule.js';
 import { isAssured } from './state-machine.js';
 import { transition } from './transition.js';
 import { retryOnStale } from './stale-record.js';
@@ -17,8 +17,6 @@ import type { ProvisioningDeps, RequestClients } from './workflow.js';
 
 /** A drift detection not read back within this long is given up (AWS: "up to several minutes"). */
 export const DRIFT_TIMEOUT_MS = 15 * 60_000;
-
-const DEFAULT_INTERVAL_MS = parseIsoDuration(DEFAULT_REVERIFY_INTERVAL)!;
 
 /** DEGRADED when the last verification failed or the last drift took something away; a warning alone keeps READY. */
 export const assuredStatus = (verification: StoredVerification | null, drift: DriftSummary | null | undefined): 'READY' | 'DEGRADED' =>
@@ -45,7 +43,7 @@ const settle = async (deps: ProvisioningDeps, record: ByobRecord, findings: Find
     const status = assuredStatus(merged.verification, merged.drift);
     if (status !== r.status) return { record: await transition(deps, r, status, findings), moved: true };
     const now = deps.clock();
-    const dueAt = assuredDueAt(merged, status, deps.reverifyIntervalMs ?? DEFAULT_INTERVAL_MS, now);
+    const dueAt = assuredDueAt(merged, status, deps.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS, now);
     return { record: await deps.store.patch(r, { ...findings, dueAt }, now.toISOString()), moved: false };
   });
   if (out?.moved) await deps.deliverNow(out.record).catch(() => undefined);
@@ -95,7 +93,7 @@ const collectDrift = async (deps: ProvisioningDeps, record: ByobRecord, detectio
     drift = unknownDrift(at, `Drift detection could not be read (${(error as Error).name}).`);
   }
   if (!drift && now.getTime() - Date.parse(detection.startedAt) < DRIFT_TIMEOUT_MS) {
-    const period = reverifyPeriodMs(record.status as 'READY' | 'DEGRADED', deps.reverifyIntervalMs ?? DEFAULT_INTERVAL_MS);
+    const period = reverifyPeriodMs(record.status as 'READY' | 'DEGRADED', deps.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS);
     return deps.store.patch(record, { dueAt: new Date(now.getTime() + driftPollDelayMs(period)).toISOString() }, at);
   }
   const finished = drift ?? unknownDrift(at, 'Drift detection did not finish within 15 minutes.');

@@ -29,8 +29,10 @@ const later = (deps: CreateDeps, r: ByobRecord) =>
  */
 export const reconcileRecord = async (deps: CreateDeps, record: ByobRecord): Promise<boolean> => {
   const now = deps.clock();
-  // listDue read it consistently and only if due; assurance writes conditionally on that read.
-  if (isAssured(record.status) && record.dueAt && Date.parse(record.dueAt) <= now.getTime()) return (await assure(deps, record)).status !== record.status;
+  if (isAssured(record.status) && record.dueAt && Date.parse(record.dueAt) <= now.getTime()) {
+    // listDue read it consistently and only if due; assurance writes conditionally on that read.
+    return (await assure(deps, record)).status !== record.status;
+  }
   const out = await withFreshRecord(deps, record.tenant, record.id, async (r) => {
     if (!r.dueAt || Date.parse(r.dueAt) > now.getTime()) return null;
     const age = now.getTime() - Date.parse(r.createdAt);

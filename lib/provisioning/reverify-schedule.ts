@@ -33,6 +33,9 @@ export const parseIsoDuration = (text: string): number | null => {
   return Math.round(parts.reduce((sum, [v, unit]) => sum + (v === undefined ? 0 : Number(v) * UNIT_MS[unit]!), 0));
 };
 
+/** {@link DEFAULT_REVERIFY_INTERVAL} in milliseconds: what a deps object without `reverifyIntervalMs` gets. */
+export const DEFAULT_REVERIFY_INTERVAL_MS = parseIsoDuration(DEFAULT_REVERIFY_INTERVAL)!;
+
 /**
  * How often a DEGRADED request is verified again: a 24th of the interval (hourly at the default P1D,
  * so a fixed bucket turns READY within the hour without anyone asking), never more often than every

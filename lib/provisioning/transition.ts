@@ -1,6 +1,6 @@
 import type { Ids } from '../ids.js';
 import { type ByobRecord, toView } from './record.js';
-import { assuredDueAt, DEFAULT_REVERIFY_INTERVAL, parseIsoDuration } from './reverify-schedule.js';
+import { assuredDueAt, DEFAULT_REVERIFY_INTERVAL_MS } from './reverify-schedule.js';
 import { canTransition, dueAtFor, InvalidTransitionError, isAssured, lockChange, type Status } from './state-machine.js';
 import type { OutboxItem, Store } from './store.js';
 import { buildWebhookPayload, eventsForTransition, type WebhookEventType } from '../webhooks/events.js';
@@ -15,8 +15,6 @@ export interface TransitionDeps {
   /** REVERIFY_INTERVAL in milliseconds; P1D when absent. */
   reverifyIntervalMs?: number;
 }
-
-const DEFAULT_INTERVAL_MS = parseIsoDuration(DEFAULT_REVERIFY_INTERVAL)!;
 
 /**
  * The one way a status changes: checks the move, then writes the new record, the team lock change and
@@ -56,7 +54,7 @@ export const transition = async (
     version: record.version + 1,
     updatedAt: at,
     dueAt: isAssured(to)
-      ? assuredDueAt(merged, to, deps.reverifyIntervalMs ?? DEFAULT_INTERVAL_MS, now)
+      ? assuredDueAt(merged, to, deps.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS, now)
       : dueAtFor(to, now, merged.quickCreate?.expiresAt ?? null, deps.statusDeadlineMinutes),
     callback: merged.callback && outbox.length ? { ...merged.callback, status: 'pending', nextAttemptAt: at } : merged.callback,
   };
