@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { once } from './wiring/once.js';
 import { ACCOUNT_ID_PATTERN, AWS_REGIONS, ROLE_ARN_PATTERN } from './identifiers.js';
+import { DEFAULT_REVERIFY_INTERVAL, MAX_REVERIFY_INTERVAL_MS, MIN_REVERIFY_INTERVAL_MS, parseIsoDuration } from './provisioning/reverify-schedule.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -12,6 +13,17 @@ const csvRegions = z
   .pipe(z.array(z.enum(AWS_REGIONS)).min(1));
 
 const linkSecret = z.string().min(32, 'at least 32 characters of secret (e.g. openssl rand -base64 48)');
+const isoInterval = z
+  .string()
+  .transform((text, ctx) => {
+    const ms = parseIsoDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: 'an ISO-8601 duration of weeks, days, hours, minutes or seconds, e.g. P1D, PT12H, PT30S' });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .pipe(z.number().min(MIN_REVERIFY_INTERVAL_MS, 'at least PT10S').max(MAX_REVERIFY_INTERVAL_MS, 'at most P90D'));
 
 const EnvSchema = z
   .object({
@@ -49,6 +61,7 @@ const EnvSchema = z
       .transform((s) => s.split(/\s+/).filter(Boolean))
       .pipe(z.array(z.string().regex(/^https:\/\/[a-z0-9.-]+(?::\d{1,5})?$/, 'space-separated https origins')).max(10))
       .default([]),
+    REVERIFY_INTERVAL: isoInterval.prefault(DEFAULT_REVERIFY_INTERVAL),
   })
   .refine((e) => Boolean(e.AUTH_JWKS) !== Boolean(e.AUTH_JWKS_URL), {
     message: 'set exactly one of AUTH_JWKS (inline JWKS JSON) or AUTH_JWKS_URL',
@@ -84,6 +97,8 @@ export interface Config {
   onboardingTtlHours: number;
   /** Origins (the vendor's portal) allowed to embed the onboarding page; none when empty. */
   onboardingFrameAncestors: string[];
+  /** How often every READY request is verified again (REVERIFY_INTERVAL; DEGRADED ones more often, see reverify-schedule.ts). */
+  reverifyIntervalMs: number;
 }
 
 /** Thrown at cold start naming every bad variable. */
@@ -128,6 +143,7 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
     onboardingLinkKey: e.ONBOARDING_LINK_KEY ?? null,
     onboardingTtlHours: e.ONBOARDING_TTL_HOURS,
     onboardingFrameAncestors: e.ONBOARDING_FRAME_ANCESTORS,
+    reverifyIntervalMs: e.REVERIFY_INTERVAL,
   };
 };
 

@@ -55,7 +55,7 @@ export const snsEventFrom = (n: Record<string, string>, functionArn: string) => 
 });
 
 /** Starts everything; `port` is the API's. */
-export const startLocalStack = async (opts: { port: number; quiet?: boolean; reconcileEveryMs?: number }): Promise<LocalStack> => {
+export const startLocalStack = async (opts: { port: number; quiet?: boolean; reconcileEveryMs?: number; reverifyInterval?: string }): Promise<LocalStack> => {
   const homeRegion = 'eu-west-1';
   const emulator = (await startEmulator({ quiet: true })) as { endpoint: string; stop: () => Promise<void> };
   const lambdaPort: number = await freePort();
@@ -111,6 +111,8 @@ export const startLocalStack = async (opts: { port: number; quiet?: boolean; rec
     // Onboarding page links point at this API itself.
     PUBLIC_BASE_URL: `http://127.0.0.1:${opts.port}`,
     SUPPORTED_REGIONS: LOCAL_REGIONS.join(','),
+    // serverless.yml (stage local) hands it to every function; `REVERIFY_INTERVAL=PT30S npm start`.
+    REVERIFY_INTERVAL: opts.reverifyInterval ?? process.env.REVERIFY_INTERVAL ?? '',
     SLS_TELEMETRY_DISABLED: '1',
     SLS_NOTIFICATIONS_MODE: 'off',
     SLS_DEPRECATION_DISABLE: '*',

@@ -1,5 +1,6 @@
 import type { CorsRule } from '../../templates/spec.js';
 import { withoutToken, withToken } from '../quick-create/link.js';
+import type { DriftSummary } from './drift.js';
 import type { ByobView } from './request.js';
 import type { Status } from './state-machine.js';
 
@@ -7,7 +8,7 @@ import type { Status } from './state-machine.js';
 export interface StoredVerification {
   status: 'passed' | 'failed' | 'warning';
   checkedAt: string;
-  checks: Array<{ id: string; status: 'passed' | 'failed' | 'warning'; detail: string; remediation?: string }>;
+  checks: Array<{ id: string; status: 'passed' | 'failed' | 'warning'; detail: string; remediation?: string; commands?: string[] }>;
 }
 
 /** Why a request failed. */
@@ -72,6 +73,15 @@ export interface ByobRecord {
   activeKey: string;
   /** When the reconciler should look at this record again; null when nothing is pending. */
   dueAt: string | null;
+  /** Its place in the re-verification schedule (reverify-schedule.ts); absent until it first became READY. */
+  scheduleSlot?: number | null;
+  /** The last completed drift detection of its stack (direct mode only). */
+  drift?: DriftSummary | null;
+  /**
+   * A drift detection started and not yet read back; `outdated` when a verification ran after it
+   * started (its result may predate a fix, so it is run again rather than applied).
+   */
+  driftDetection?: { id: string; startedAt: string; outdated?: boolean } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -105,6 +115,7 @@ export const toView = (r: ByobRecord, linkKey: string | null = null, onboardingU
   onboardingUrl: onboardingUrl?.(r.id, r.onboardingEpoch ?? 0) ?? null,
   outputs: r.outputs,
   verification: r.verification,
+  drift: r.drift ?? null,
   failure: r.failure,
   callback: r.callback,
   tags: r.tags,

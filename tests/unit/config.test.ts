@@ -66,3 +66,21 @@ describe('parseConfig', () => {
     expect(registrationTopicArn(cfg, 'us-east-1')).toBe(`arn:aws:sns:us-east-1:${cfg.serviceAccountId}:${cfg.registrationTopicName}`);
   });
 });
+
+describe('REVERIFY_INTERVAL', () => {
+  it('defaults to P1D and reads any ISO-8601 duration of weeks to seconds', () => {
+    expect(parseConfig(localEnv()).reverifyIntervalMs).toBe(86_400_000);
+    expect(parseConfig(localEnv({ REVERIFY_INTERVAL: 'PT30S' })).reverifyIntervalMs).toBe(30_000);
+    expect(parseConfig(localEnv({ REVERIFY_INTERVAL: '' })).reverifyIntervalMs).toBe(86_400_000);
+  });
+
+  it.each([
+    ['daily', /REVERIFY_INTERVAL: an ISO-8601 duration/],
+    ['P1M', /REVERIFY_INTERVAL: an ISO-8601 duration/],
+    ['PT5S', /REVERIFY_INTERVAL: at least PT10S/],
+    ['P100D', /REVERIFY_INTERVAL: at most P90D/],
+  ])('names %j at cold start', (value, message) => {
+    expect(() => parseConfig(localEnv({ REVERIFY_INTERVAL: value }))).toThrow(ConfigError);
+    expect(() => parseConfig(localEnv({ REVERIFY_INTERVAL: value }))).toThrow(message);
+  });
+});
