@@ -24,6 +24,7 @@ def install(base_url: str | None = None) -> None:
         cfn_engine,
         config,
         custom_resources,
+        dynamodb_atomic,
         http_routes,
         iam_role,
         kms_cross_account,
@@ -42,6 +43,7 @@ def install(base_url: str | None = None) -> None:
     kms_cross_account.install()
     kms_key_state.install()
     iam_role.install()
+    dynamodb_atomic.install()
     sns_delivery.install()
     template_url.install()
     custom_resources.install()
