@@ -12,12 +12,15 @@ afterEach(async () => {
 });
 
 describe('schedule slots from the table', () => {
-  it('requests that become READY at the same moment still get distinct, consecutive slots', async () => {
+  it('requests that become READY at the same moment still get distinct slots', async () => {
     table = await emulatorTable('slots');
 
     const slots = await Promise.all(Array.from({ length: 200 }, () => table!.store.nextScheduleSlot()));
 
-    expect([...slots].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    // Distinct is what the spread needs. Not necessarily consecutive: an ADD whose answer was lost is
+    // retried by the SDK and counts twice (seen under load), on AWS as here; a gap costs nothing.
+    expect(new Set(slots).size).toBe(200);
+    expect(Math.min(...slots)).toBe(1);
   });
 
   it('those slots put no two of 200 requests in the same minute of a day', async () => {
