@@ -20,7 +20,6 @@ describe('schedule slots from the table', () => {
     // Distinct is what the spread needs. Not necessarily consecutive: an ADD whose answer was lost is
     // retried by the SDK and counts twice (seen under load), on AWS as here; a gap costs nothing.
     expect(new Set(slots).size).toBe(200);
-    expect(Math.min(...slots)).toBe(1);
   });
 
   it('those slots put no two of 200 requests in the same minute of a day', async () => {
