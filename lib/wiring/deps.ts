@@ -1,4 +1,4 @@
-import { assumedRoleCredentials, clientCache, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSts } from '../aws/clients.js';
+import { assumedRoleCredentials, type CallerProfile, clientCache, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSts } from '../aws/clients.js';
 import { type Config, config } from '../config.js';
 import { createByob, type CreateDeps } from '../provisioning/create.js';
 import { makeIdempotentCreate } from '../http/idempotency.js';
@@ -17,17 +17,21 @@ export interface Deps extends OutboxOnlyDeps, TemplateReadDeps, ExistingVerifier
   createIdempotently(tenant: string, key: string, body: CreateByobRequest): Promise<ByobView>;
 }
 
-/** Wires the real adapters from configuration; `overrides` lets tests swap any part. */
-export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
+/**
+ * Wires the real adapters from configuration; `overrides` lets tests swap any part. `profile` sizes
+ * every AWS client for its caller (lib/aws/clients.ts): HTTP routes by default, `background` for the
+ * event-driven and scheduled functions.
+ */
+export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}, profile: CallerProfile = 'http'): Deps => {
   const endpoint = cfg.endpoint;
-  const dynamo = makeDynamo({ region: cfg.region, endpoint });
+  const dynamo = makeDynamo({ region: cfg.region, endpoint, profile });
   const core = makeCore(cfg, dynamo);
   const { ids, clock } = core;
-  const sts = makeSts({ region: cfg.region, endpoint });
-  const vendorS3 = makeVendorS3(cfg);
-  const vendorKms = makeVendorKms(cfg);
+  const sts = makeSts({ region: cfg.region, endpoint, profile });
+  const vendorS3 = makeVendorS3(cfg, profile);
+  const vendorKms = makeVendorKms(cfg, profile);
   const vendorClients = clientCache((region): RequestClients => ({
-    cfn: makeCloudFormation({ region, endpoint }),
+    cfn: makeCloudFormation({ region, endpoint, profile }),
     s3: vendorS3(region),
     kms: vendorKms(region),
   }));
@@ -35,9 +39,9 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
     const [region, roleArn, externalId, session] = key.split('|') as [string, string, string, string];
     const credentials = assumedRoleCredentials(sts, roleArn, async () => externalId, session);
     return {
-      cfn: makeCloudFormation({ region, endpoint, credentials }),
-      s3: makeS3({ region, endpoint, credentials }),
-      kms: makeKms({ region, endpoint, credentials }),
+      cfn: makeCloudFormation({ region, endpoint, credentials, profile }),
+      s3: makeS3({ region, endpoint, credentials, profile }),
+      kms: makeKms({ region, endpoint, credentials, profile }),
     };
   });
   const deps: Deps = {
@@ -60,5 +64,8 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
   return deps;
 };
 
-/** The container's dependencies, built on first use. */
+/** The container's dependencies for an HTTP route, built on first use. */
 export const deps = /* @__PURE__ */ once((): Deps => makeDeps(config()));
+
+/** The container's dependencies for an event-driven or scheduled function, built on first use. */
+export const backgroundDeps = /* @__PURE__ */ once((): Deps => makeDeps(config(), {}, 'background'));
