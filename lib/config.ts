@@ -35,6 +35,7 @@ const EnvSchema = z
     ACCESS_LOG_BUCKET: z.string().optional(),
     QUICK_CREATE_LINK_KEY: z.string().min(32, 'at least 32 characters of secret (e.g. openssl rand -base64 48)').optional(),
     STACK_EXECUTION_ROLE_ARN: z.string().regex(ROLE_ARN_PATTERN, 'an IAM role ARN').optional(),
+    DELIVERY_QUEUE_URL: z.url().optional(),
   })
   .refine((e) => Boolean(e.AUTH_JWKS) !== Boolean(e.AUTH_JWKS_URL), {
     message: 'set exactly one of AUTH_JWKS (inline JWKS JSON) or AUTH_JWKS_URL',
@@ -62,6 +63,8 @@ export interface Config {
   quickCreateLinkKey: string | null;
   /** CloudFormation service role for stacks launched in the vendor's own account (least privilege for the API). */
   stackExecutionRoleArn: string | null;
+  /** The webhook delivery queue (SQS FIFO); without it webhooks are sent by the function that made them. */
+  deliveryQueueUrl: string | null;
 }
 
 /** Thrown at cold start naming every bad variable. */
@@ -102,6 +105,7 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
     accessLogBucket: e.ACCESS_LOG_BUCKET ?? null,
     quickCreateLinkKey: e.QUICK_CREATE_LINK_KEY ?? null,
     stackExecutionRoleArn: e.STACK_EXECUTION_ROLE_ARN ?? null,
+    deliveryQueueUrl: e.DELIVERY_QUEUE_URL ?? null,
   };
 };
 

@@ -1,9 +1,10 @@
-import { assumedRoleCredentials, type CallerProfile, clientCache, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSts } from '../aws/clients.js';
+import { assumedRoleCredentials, type CallerProfile, clientCache, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSqs, makeSts } from '../aws/clients.js';
 import { type Config, config } from '../config.js';
 import { createByob, type CreateDeps } from '../provisioning/create.js';
 import { makeIdempotentCreate } from '../http/idempotency.js';
 import { type ExistingVerifierDeps, makeCore, makeExistingVerifier, makeSendWebhook, makeVendorKms, makeVendorS3, type OutboxOnlyDeps, type TemplateReadDeps } from './core.js';
 import { once } from './once.js';
+import { sqsDeliveryQueue } from '../webhooks/delivery-queue.js';
 import { deliverPendingFor, type OutboxDeps } from '../webhooks/outbox.js';
 import type { RequestClients } from '../provisioning/workflow.js';
 import { type ByobRecord, toView } from '../provisioning/record.js';
@@ -44,6 +45,7 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}, profile: Ca
       kms: makeKms({ region, endpoint, credentials, profile }),
     };
   });
+  const deliveryQueue = cfg.deliveryQueueUrl ? sqsDeliveryQueue(makeSqs({ region: cfg.region, endpoint, profile }), cfg.deliveryQueueUrl) : undefined;
   const deps: Deps = {
     ...core,
     vendorS3,
@@ -53,12 +55,15 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}, profile: Ca
       return assumed([record.region, record.launch.roleArn, settings.externalId, `byob-${record.id}`.slice(0, 64)].join('|'));
     },
     verify: (record, clients, when) => verifyRecord({ clock, randomId: () => ids.token(12) }, cfg, record, clients, when),
+    // After a status change: a run on the delivery queue (its version names the change), or here.
     deliverNow: async (record) => {
-      await deliverPendingFor(deps, record.tenant, record.id);
+      if (deps.deliveryQueue) await deps.deliveryQueue.enqueue([{ tenant: record.tenant, requestId: record.id, cause: `version ${record.version}` }]);
+      else await deliverPendingFor(deps, record.tenant, record.id);
     },
     createIdempotently: makeIdempotentCreate(dynamo, cfg.idempotencyTableName, async (tenant, body: CreateByobRequest) => toView(await createByob(deps, tenant, body))),
     existingVerifier: makeExistingVerifier(cfg, core, sts),
     sendWebhook: makeSendWebhook(cfg, clock),
+    ...(deliveryQueue ? { deliveryQueue } : {}),
     ...overrides,
   };
   return deps;
