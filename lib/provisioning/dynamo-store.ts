@@ -165,7 +165,8 @@ export const dynamoStore = (doc: DynamoDBDocumentClient, table: string): Store =
         if (!start || items.length >= q.limit) break;
       }
       const last = items.at(-1);
-      const nextCursor = start && last ? encodeCursor({ pk: pkOf(tenant), sk: recordSk(last.id) }) : null;
+      // A filtered read may stop before it finds anything: the cursor then resumes where the reads stopped.
+      const nextCursor = start ? encodeCursor(last ? { pk: pkOf(tenant), sk: recordSk(last.id) } : start) : null;
       return { items, nextCursor };
     },
 

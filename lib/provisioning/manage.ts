@@ -43,6 +43,8 @@ export const deleteByob = async (deps: ProvisioningDeps, tenant: string, id: str
   if (record.status === 'DELETED' || record.status === 'DELETING') return record;
   const out = await withFreshRecord(deps, tenant, id, async (r) => {
     if (r.status === 'PENDING') throw new ConflictError(`Request ${id} is still being launched; try again in a minute.`);
+    // VERIFYING may not become DELETING: deleting the stack first would leave a 500 and a record that never says so.
+    if (r.status === 'VERIFYING') throw new ConflictError(`Request ${id} is being verified; try again in a minute.`);
     if (r.launch.mode === 'quick-create' && r.launch.stackId && !['FAILED', 'EXPIRED'].includes(r.status)) {
       throw new ConflictError('This stack runs in your AWS account: delete it there (CloudFormation console); the request becomes DELETED when it reports back. The bucket and key are retained.');
     }

@@ -1,8 +1,7 @@
-import { CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { firstFailure, ForeignStackError, launchStack, outputsFromStack } from '../../../lib/provisioning/stacks.js';
-import { isStackLevel, parseStackNotification, stackOutcome } from '../../../lib/provisioning/stack-notification.js';
+import { adoptStack, deleteStack, describeStack, firstFailure, ForeignStackError, launchStack, outputsFromStack } from '../../../lib/provisioning/stacks.js';
 
 const cfnMock = mockClient(CloudFormationClient);
 const cfn = new CloudFormationClient({ region: 'eu-west-1' });
@@ -63,7 +62,7 @@ describe('firstFailure', () => {
   });
 });
 
-describe('outputs and notifications', () => {
+describe('outputs', () => {
   it('maps outputs, taking the account from the stack id', () => {
     expect(outputsFromStack({ BucketName: 'b', BucketArn: 'arn:aws:s3:::b', KmsKeyArn: 'k', Region: 'eu-west-1' }, stackId, 'x')).toEqual({
       bucketName: 'b',
@@ -75,38 +74,144 @@ describe('outputs and notifications', () => {
     });
     expect(outputsFromStack({ Region: 'eu-west-1' }, stackId, 'x')).toBeNull();
   });
+});
 
-  it("parses CloudFormation's Key='value' notification, including multi-line values", () => {
-    const message = [
-      `StackId='${stackId}'`,
-      "Timestamp='2026-11-24T00:00:04.000Z'",
-      "EventId='e1'",
-      "LogicalResourceId='byob-x'",
-      "Namespace='111122223333'",
-      `PhysicalResourceId='${stackId}'`,
-      "ResourceProperties='{\n  \"a\": \"b'c\"\n}'",
-      "ResourceStatus='CREATE_COMPLETE'",
-      "ResourceStatusReason=''",
-      "ResourceType='AWS::CloudFormation::Stack'",
-      "StackName='byob-x'",
-      "ClientRequestToken='create-x'",
-      '',
-    ].join('\n');
-    const n = parseStackNotification(message)!;
-    expect(n).toMatchObject({ stackId, stackName: 'byob-x', resourceStatus: 'CREATE_COMPLETE', clientRequestToken: 'create-x' });
-    expect(isStackLevel(n)).toBe(true);
-    expect(parseStackNotification('not a notification')).toBeNull();
+describe('describeStack', () => {
+  it('maps the stack: id, status, outputs and tags as maps', async () => {
+    cfnMock.on(DescribeStacksCommand, { StackName: 'byob-x' }).resolves({
+      Stacks: [
+        {
+          StackId: stackId,
+          StackName: 'byob-x',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+          Outputs: [{ OutputKey: 'BucketName', OutputValue: 'b' }],
+          Tags: [{ Key: 'byob:request', Value: 'byob_X' }],
+        },
+      ],
+    });
+
+    expect(await describeStack(cfn, 'byob-x')).toEqual({ stackId, status: 'CREATE_COMPLETE', outputs: { BucketName: 'b' }, tags: { 'byob:request': 'byob_X' } });
   });
 
-  it.each([
-    ['CREATE_COMPLETE', 'complete'],
-    ['CREATE_IN_PROGRESS', 'in-progress'],
-    ['ROLLBACK_IN_PROGRESS', 'in-progress'],
-    ['ROLLBACK_COMPLETE', 'failed'],
-    ['CREATE_FAILED', 'failed'],
-    ['ROLLBACK_FAILED', 'failed'],
-    ['DELETE_COMPLETE', 'deleted'],
-  ])('classifies %s as %s', (status, outcome) => {
-    expect(stackOutcome(status)).toBe(outcome);
+  it('answers null for a stack CloudFormation does not know, or an empty answer', async () => {
+    cfnMock.on(DescribeStacksCommand, { StackName: 'gone' }).rejects(Object.assign(new Error('Stack with id gone does not exist'), { name: 'ValidationError' }));
+    cfnMock.on(DescribeStacksCommand, { StackName: 'empty' }).resolves({ Stacks: [] });
+
+    expect(await describeStack(cfn, 'gone')).toBeNull();
+    expect(await describeStack(cfn, 'empty')).toBeNull();
+  });
+
+  it('lets other errors through', async () => {
+    cfnMock.on(DescribeStacksCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    await expect(describeStack(cfn, 'byob-x')).rejects.toThrow('Rate exceeded');
+  });
+});
+
+describe('launchStack input', () => {
+  it('passes capabilities and the service role when given, and omits the role otherwise', async () => {
+    cfnMock.on(CreateStackCommand).resolves({ StackId: stackId });
+    const roleArn = 'arn:aws:iam::123456789012:role/byob-cfn-exec';
+
+    await launchStack(cfn, { ...input, capabilities: ['CAPABILITY_IAM'], roleArn });
+    await launchStack(cfn, input);
+
+    const [withRole, withoutRole] = cfnMock.commandCalls(CreateStackCommand).map((c) => c.args[0].input);
+    expect(withRole).toMatchObject({ Capabilities: ['CAPABILITY_IAM'], RoleARN: roleArn, TemplateURL: input.templateUrl });
+    expect(withoutRole).not.toHaveProperty('RoleARN');
+    expect(withoutRole!.Capabilities).toEqual([]);
+  });
+
+  it('refuses an answer without a StackId', async () => {
+    cfnMock.on(CreateStackCommand).resolves({});
+
+    await expect(launchStack(cfn, input)).rejects.toThrow('CreateStack answered without a StackId');
+  });
+
+  it('lets a CreateStack error other than AlreadyExists through without adopting', async () => {
+    cfnMock.on(CreateStackCommand).rejects(Object.assign(new Error('Requires capabilities : [CAPABILITY_IAM]'), { name: 'InsufficientCapabilitiesException' }));
+
+    await expect(launchStack(cfn, input)).rejects.toThrow('Requires capabilities');
+    expect(cfnMock.commandCalls(DescribeStacksCommand)).toHaveLength(0);
+  });
+});
+
+describe('adoptStack', () => {
+  it('refuses a stack that vanished before it could be read', async () => {
+    cfnMock.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id byob-x does not exist'), { name: 'ValidationError' }));
+
+    await expect(adoptStack(cfn, 'byob-x', 'byob_X')).rejects.toThrow(new ForeignStackError('stack byob-x vanished while being adopted'));
+  });
+
+  it('names the owner of a stack that is not this request’s, or says it has none', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [{ StackId: stackId, StackName: 'byob-x', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }] });
+
+    await expect(adoptStack(cfn, 'byob-x', 'byob_X')).rejects.toThrow('stack byob-x exists but belongs to no BYOB request');
+  });
+});
+
+describe('deleteStack', () => {
+  it('deletes by stack id', async () => {
+    cfnMock.on(DeleteStackCommand).resolves({});
+
+    await deleteStack(cfn, stackId);
+
+    expect(cfnMock.commandCalls(DeleteStackCommand).map((c) => c.args[0].input)).toEqual([{ StackName: stackId }]);
+  });
+});
+
+describe('firstFailure, edge cases', () => {
+  const event = (id: string, status: string, reason: string | undefined, type = 'AWS::S3::Bucket', s = 1) => ({
+    StackId: stackId,
+    StackName: 'byob-x',
+    EventId: id,
+    Timestamp: new Date(Date.UTC(2026, 10, 24, 0, 0, s)),
+    LogicalResourceId: id,
+    ResourceStatus: status as never,
+    ResourceType: type,
+    ResourceStatusReason: reason,
+  });
+
+  it('answers null when no resource failed (the stack-level failure is not a cause)', async () => {
+    cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [event('byob-x', 'ROLLBACK_FAILED', 'x', 'AWS::CloudFormation::Stack'), event('ByobBucket', 'CREATE_COMPLETE', undefined)] });
+
+    expect(await firstFailure(cfn, stackId)).toBeNull();
+  });
+
+  it('falls back to the oldest cancellation when every failure was a cancellation', async () => {
+    cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [event('ByobKey', 'CREATE_FAILED', 'Resource creation cancelled', 'AWS::KMS::Key', 5), event('ByobBucket', 'CREATE_FAILED', 'Resource creation cancelled', 'AWS::S3::Bucket', 2)] });
+
+    expect(await firstFailure(cfn, stackId)).toEqual({ code: 'stack_failed', message: 'Resource creation cancelled', resource: 'ByobBucket' });
+  });
+
+  it('says which resource failed how when CloudFormation gives no reason', async () => {
+    cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [event('ByobBucket', 'CREATE_FAILED', undefined)] });
+
+    expect(await firstFailure(cfn, stackId)).toEqual({ code: 'stack_failed', message: 'ByobBucket CREATE_FAILED', resource: 'ByobBucket' });
+  });
+
+  it('reads at most 10 pages of events', async () => {
+    cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [], NextToken: 'more' });
+
+    expect(await firstFailure(cfn, stackId)).toBeNull();
+    expect(cfnMock.commandCalls(DescribeStackEventsCommand)).toHaveLength(10);
+  });
+});
+
+describe('outputsFromStack, optional outputs', () => {
+  it('turns empty optional outputs into null and falls back to the given region', () => {
+    expect(outputsFromStack({ BucketName: 'b', BucketArn: 'arn:aws:s3:::b', KmsKeyArn: '', RoleArn: 'arn:aws:iam::111122223333:role/r' }, stackId, 'eu-central-1')).toEqual({
+      bucketName: 'b',
+      bucketArn: 'arn:aws:s3:::b',
+      kmsKeyArn: null,
+      region: 'eu-central-1',
+      roleArn: 'arn:aws:iam::111122223333:role/r',
+      accountId: '111122223333',
+    });
+  });
+
+  it('has no account when the stack id is not a CloudFormation ARN', () => {
+    expect(outputsFromStack({ BucketName: 'b', BucketArn: 'arn:aws:s3:::b' }, 'not-an-arn', 'eu-west-1')?.accountId).toBeNull();
   });
 });

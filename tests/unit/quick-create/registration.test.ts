@@ -6,19 +6,8 @@ import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import { MAX_RESPONSE_BYTES } from '../../../lib/quick-create/custom-resource.js';
 import { handleRegistration, type RegistrationDeps } from '../../../lib/quick-create/registration.js';
 import { FAILED_CHECKS, fakeDeps, localEnv, REGION, T0, testClock } from '../../support/fakes.js';
-import {
-  awaitingRecord,
-  cfnRequest,
-  CUSTOMER,
-  OTHER_CUSTOMER,
-  readyProps,
-  REQUEST_ID,
-  type ResponseServer,
-  snsEvent,
-  stackIdOf,
-  startedProps,
-  startResponseServer,
-} from './support.js';
+import { awaitingRecord, cfnRequest, CUSTOMER, OTHER_CUSTOMER, readyProps, type ResponseServer, snsEvent, stackIdOf, startedProps, startResponseServer } from './support.js';
+import { REQUEST_ID } from '../../support/records.js';
 
 let server: ResponseServer;
 let warn: ReturnType<typeof vi.spyOn>;

@@ -6,8 +6,8 @@ import type { SNSEvent } from 'aws-lambda';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import { hashToken } from '../../../lib/quick-create/link.js';
 import { REGION, T0, VENDOR_ACCOUNT } from '../../support/fakes.js';
+import { quickCreateRecord, REQUEST_ID } from '../../support/records.js';
 
-export const REQUEST_ID = 'byob_01JQC00000000000000000TEST';
 export const TOKEN = 'tok_3Jm9x2QbVw8Lr5Tn7Yc1Hs4K';
 export const CUSTOMER = '111111111111';
 export const OTHER_CUSTOMER = '222222222222';
@@ -17,39 +17,18 @@ export const TOPIC_ARN = `arn:aws:sns:${REGION}:${VENDOR_ACCOUNT}:byob-local-reg
 export const stackIdOf = (account = CUSTOMER, region = REGION, name = 'byob-01jqc00000000000000000test') =>
   `arn:aws:cloudformation:${region}:${account}:stack/${name}/${randomUUID()}`;
 
-/** A quick-create request waiting for the customer, its token hashed as createByob stores it. */
-export const awaitingRecord = (over: Partial<ByobRecord> = {}): ByobRecord => ({
-  tenant: 'acme',
-  id: REQUEST_ID,
-  status: 'AWAITING_CUSTOMER',
-  version: 3,
-  scope: 'team',
-  team: 'omega',
-  region: REGION,
-  bucketName: 'acme-omega-artifacts',
-  encryption: { type: 'sse-kms' },
-  corsRules: [],
-  accessRole: false,
-  launch: { mode: 'quick-create', roleArn: null, stackName: 'byob-01jqc00000000000000000test', stackId: null, stackStatus: null },
-  quickCreate: {
-    url: 'https://eu-central-1.console.aws.amazon.com/cloudformation/home?region=eu-central-1#/stacks/quickcreate?templateURL=x',
-    expiresAt: new Date(T0.getTime() + 72 * 3_600_000).toISOString(),
-    tokenHash: hashToken(TOKEN),
-    boundAccountId: null,
-  },
-  templateKey: `templates/${REQUEST_ID}/nonce.json`,
-  templateBucket: 'byob-local-templates-eu-central-1',
-  callback: null,
-  tags: {},
-  outputs: null,
-  verification: null,
-  failure: null,
-  activeKey: 'team#omega',
-  dueAt: new Date(T0.getTime() + 72 * 3_600_000).toISOString(),
-  createdAt: T0.toISOString(),
-  updatedAt: T0.toISOString(),
-  ...over,
-});
+/** A quick-create request waiting for the customer, its token ({@link TOKEN}) hashed as createByob stores it. */
+export const awaitingRecord = (over: Partial<ByobRecord> = {}): ByobRecord =>
+  quickCreateRecord({
+    quickCreate: {
+      url: 'https://eu-central-1.console.aws.amazon.com/cloudformation/home?region=eu-central-1#/stacks/quickcreate?templateURL=x',
+      expiresAt: new Date(T0.getTime() + 72 * 3_600_000).toISOString(),
+      tokenHash: hashToken(TOKEN),
+      boundAccountId: null,
+    },
+    templateBucket: 'byob-local-templates-eu-central-1',
+    ...over,
+  });
 
 /** The properties CloudFormation resolves for ByobStarted / ByobReady (every scalar sent as a string). */
 export const startedProps = (over: Record<string, unknown> = {}) => ({ ServiceToken: TOPIC_ARN, RequestId: REQUEST_ID, Token: TOKEN, Phase: 'started', ...over });

@@ -6,8 +6,9 @@ import type { DeliveryOutcome, DeliveryRequest } from '../../../lib/webhooks/del
 import { callbackSummary, deliverDue, deliverPendingFor, type OutboxDeps, redeliver } from '../../../lib/webhooks/outbox.js';
 import { generateWebhookSecret } from '../../../lib/webhooks/signing.js';
 import { sequentialIds, T0, testClock } from '../../support/fakes.js';
-import { awaitingRecord, REQUEST_ID } from '../quick-create/support.js';
+import { awaitingRecord } from '../quick-create/support.js';
 import { MemoryStore } from '../../support/memory-store.js';
+import { REQUEST_ID } from '../../support/records.js';
 
 // The outbox against the in-memory store and a scripted sendWebhook: no network. `random` is 0, so
 // every back-off wait is the lower bound, half the step cap (15 s, 30 s, 60 s, …).
