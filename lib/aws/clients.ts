@@ -11,12 +11,13 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-
  * How long a caller can wait on AWS. An HTTP route answers within 10 s even when AWS hangs: each
  * attempt is cut at 1 s to connect and 3 s in all, and a call makes at most 2 attempts (≈ 6.3 s with
  * the back-off between them), which leaves the route time to answer 503. Background functions
- * (stack events, registration, reconciler, webhook delivery) run under timeouts of minutes: they wait
- * longer per attempt and retry more, with adaptive retries pacing them when AWS throttles.
+ * (stack events, registration, reconciler, webhook delivery) wait longer per attempt and retry more,
+ * with adaptive retries pacing them when AWS throttles; a call still gives up (≈ 41 s) inside the
+ * shortest of their timeouts (60 s, webhook delivery).
  */
 export const CALLER_PROFILES = {
   http: { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 2, retryMode: 'standard' },
-  background: { connectionTimeoutMs: 3_000, requestTimeoutMs: 15_000, maxAttempts: 5, retryMode: 'adaptive' },
+  background: { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, maxAttempts: 4, retryMode: 'adaptive' },
 } as const;
 
 /** Which of CALLER_PROFILES a client is sized for. */

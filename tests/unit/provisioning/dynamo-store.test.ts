@@ -96,6 +96,13 @@ describe('create', () => {
 
     await expect(store.create(directRecord())).rejects.toBe(recordExists);
   });
+
+  it('succeeds when the lock is its own: an SDK retry of a create whose answer was lost finds its first attempt landed', async () => {
+    ddbMock.on(TransactWriteCommand).rejects(canceled('ConditionalCheckFailed', 'ConditionalCheckFailed'));
+    ddbMock.on(GetCommand, { Key: { pk: 'T#acme', sk: 'A#team#omega' } }).resolves({ Item: { pk: 'T#acme', sk: 'A#team#omega', requestId: REQUEST_ID } });
+
+    await expect(store.create(directRecord())).resolves.toBeUndefined();
+  });
 });
 
 describe('get and findById', () => {
@@ -280,8 +287,18 @@ describe('commit', () => {
 
   it('throws StaleRecordError when the record moved (its condition failed)', async () => {
     ddbMock.on(TransactWriteCommand).rejects(canceled('ConditionalCheckFailed', 'None'));
+    const p = plan({ lock: 'release' });
+    ddbMock.on(GetCommand).resolves({ Item: itemOf({ ...p.after, status: 'FAILED' }) });
 
-    await expect(store.commit(plan({ lock: 'release' }))).rejects.toBeInstanceOf(StaleRecordError);
+    await expect(store.commit(p)).rejects.toBeInstanceOf(StaleRecordError);
+  });
+
+  it('succeeds when the stored record is exactly the one it wrote (a retried transaction whose first attempt landed)', async () => {
+    ddbMock.on(TransactWriteCommand).rejects(canceled('ConditionalCheckFailed', 'ConditionalCheckFailed'));
+    const p = plan({ lock: 'acquire' });
+    ddbMock.on(GetCommand).resolves({ Item: itemOf(p.after) });
+
+    await expect(store.commit(p)).resolves.toBeUndefined();
   });
 
   it('answers 409 when the team was taken by another request before the lock could be reacquired', async () => {
@@ -317,8 +334,17 @@ describe('patch', () => {
 
   it('throws StaleRecordError when the version moved', async () => {
     ddbMock.on(PutCommand).rejects(conditionFailed());
+    ddbMock.on(GetCommand).resolves({ Item: itemOf({ ...readyRecord(), version: readyRecord().version + 1, tags: { other: 'writer' } }) });
 
     await expect(store.patch(readyRecord(), { tags: {} }, T0.toISOString())).rejects.toBeInstanceOf(StaleRecordError);
+  });
+
+  it('answers the record when the stored one is exactly what it wrote (a retried put whose first attempt landed)', async () => {
+    ddbMock.on(PutCommand).rejects(conditionFailed());
+    const written = { ...readyRecord(), tags: { a: 'b' }, version: readyRecord().version + 1, updatedAt: T0.toISOString() };
+    ddbMock.on(GetCommand).resolves({ Item: itemOf(written) });
+
+    await expect(store.patch(readyRecord(), { tags: { a: 'b' } }, T0.toISOString())).resolves.toEqual(written);
   });
 
   it('lets other failures through', async () => {
