@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { isDependencyFailure } from '../aws/dependency-failure.js';
 import { logger } from '../logger.js';
 import { type DeliveryQueue, parseDeliveryMessage } from './delivery-queue.js';
 import { deliveryRun, type OutboxDeps } from './outbox.js';
@@ -12,13 +13,20 @@ export interface DeliveryWorkerDeps extends OutboxDeps {
 const MIN_RETRY_SECONDS = 1;
 
 /**
+ * When a run cut off by AWS (time-out, throttling, 5xx) is tried again: 5 s after its first receive,
+ * doubling with each receive up to 5 min, rather than the queue's whole visibility timeout. Other
+ * failures wait that timeout; either way the redrive policy ends a message in the dead-letter queue.
+ */
+export const failedRunRetrySeconds = (receiveCount: number): number => Math.min(300, 5 * 2 ** Math.max(0, Math.min(receiveCount - 1, 10)));
+
+/**
  * Handles one batch from the delivery queue (SQS event source, ReportBatchItemFailures). Each request
  * named in the batch gets one delivery run, all of them at once, so a receiver that hangs holds only
  * its own request's message for its attempt's timeout. Of a request's messages, the first carries on:
  * when an event is left waiting for a retry, that message is kept and comes back when the retry is due;
- * the others are done. A run that fails (AWS down) keeps every message of its request for SQS to hand
- * out again after the visibility timeout; a message that names no request goes the same way, until the
- * queue's redrive policy moves it to the dead-letter queue.
+ * the others are done. A run that fails keeps every message of its request for SQS to hand out again
+ * (soon when AWS cut it off: failedRunRetrySeconds; otherwise after the visibility timeout); a message
+ * that names no request is kept too, until the queue's redrive policy moves it to the dead-letter queue.
  */
 export const consumeDeliveries = async (deps: DeliveryWorkerDeps, records: readonly SQSRecord[]): Promise<SQSBatchResponse> => {
   const kept: string[] = [];
@@ -45,8 +53,16 @@ export const consumeDeliveries = async (deps: DeliveryWorkerDeps, records: reado
         await deps.deliveryQueue.retryIn(first.receiptHandle, seconds);
         kept.push(first.messageId);
       } catch (error) {
-        logger.error('delivery run failed; its messages come back after the visibility timeout', { requestId, error: error as Error });
+        logger.error('delivery run failed; its messages come back later', { requestId, error: error as Error });
         kept.push(...messages.map((m) => m.messageId));
+        if (!isDependencyFailure(error)) return;
+        await Promise.all(
+          messages.map((m) =>
+            deps.deliveryQueue
+              .retryIn(m.receiptHandle, failedRunRetrySeconds(Number(m.attributes.ApproximateReceiveCount) || 1))
+              .catch(() => undefined),
+          ),
+        );
       }
     }),
   );

@@ -2,7 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../../lib/logger.js';
 import type { OutboxItem } from '../../../lib/provisioning/store.js';
-import { consumeDeliveries, type DeliveryWorkerDeps } from '../../../lib/webhooks/delivery-consumer.js';
+import { consumeDeliveries, type DeliveryWorkerDeps, failedRunRetrySeconds } from '../../../lib/webhooks/delivery-consumer.js';
 import type { DeliveryOutcome, DeliveryRequest } from '../../../lib/webhooks/delivery.js';
 import { sequentialIds, T0 } from '../../support/fakes.js';
 import { MemoryStore } from '../../support/memory-store.js';
@@ -146,6 +146,24 @@ describe('consumeDeliveries', () => {
 
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: a1!.messageId }, { itemIdentifier: a2!.messageId }]);
     expect(w.sent.map((s) => s.url)).toEqual([urlOf(ids[1]!)]);
+  });
+
+  it('tries a run AWS cut off again soon, backing off with each receive; any other failure waits the visibility timeout', async () => {
+    const w = world();
+    await w.request(ids[0]!);
+    await w.request(ids[1]!);
+    const outboxFor = w.store.outboxFor.bind(w.store);
+    w.store.outboxFor = async (tenant, requestId) => {
+      if (requestId === ids[0]) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+      if (requestId === ids[1]) throw new TypeError('a bug');
+      return outboxFor(tenant, requestId);
+    };
+    const third = { ...runOf(ids[0]!), attributes: { ApproximateReceiveCount: '3' } } as unknown as SQSRecord;
+
+    await consumeDeliveries(w.deps, [third, runOf(ids[1]!)]);
+
+    expect(w.kept).toEqual([{ receiptHandle: third.receiptHandle, seconds: 20 }]);
+    expect([1, 2, 3, 6, 7, 60].map(failedRunRetrySeconds)).toEqual([5, 10, 20, 160, 300, 300]);
   });
 
   it('keeps a message that names no request, so the redrive policy takes it to the dead-letter queue', async () => {
