@@ -96,12 +96,25 @@ export const startLocalStack = async (opts: LocalStackOptions): Promise<LocalSta
       body: JSON.stringify(payload),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`invoke ${fn}: ${res.status} ${text.slice(0, 300)}`);
+    // A handler that threw still answers 200, flagged as Lambda flags it.
+    if (!res.ok || res.headers.get('x-amz-function-error')) throw new Error(`invoke ${fn}: ${res.status} ${text.slice(0, 300)}`);
     return text ? (JSON.parse(text) as unknown) : null;
+  };
+  // Lambda retries a failed asynchronous invocation (how SNS invokes) twice, about 1 and 2 minutes
+  // later; here 1 and 2 s later, so a retried event lands while a test still waits.
+  const invokeAsync = async (fn: string, payload: unknown) => {
+    for (const delay of [1_000, 2_000, null]) {
+      try {
+        return await invoke(fn, payload);
+      } catch (error) {
+        if (delay === null) throw error;
+        await sleep(delay);
+      }
+    }
   };
 
   // SNS delivers to HTTP subscribers; like the SNS→Lambda integration, the bridge acknowledges at once
-  // and invokes the function asynchronously with the Lambda SNS event shape.
+  // and invokes the function asynchronously with the Lambda SNS event shape, retrying as Lambda does.
   const bridge: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -120,7 +133,7 @@ export const startLocalStack = async (opts: LocalStackOptions): Promise<LocalSta
       }
       if (note.Type !== 'Notification') return;
       const arn = `arn:aws:lambda:${homeRegion}:${LOCAL_NAMES.accountId}:function:byob-local-${fn}`;
-      invoke(fn, snsEventFrom(note, arn)).catch((e: Error) => {
+      invokeAsync(fn, snsEventFrom(note, arn)).catch((e: Error) => {
         if (!opts.quiet) console.error(`[bridge] ${fn}: ${e.message}`);
       });
     });
