@@ -37,6 +37,10 @@ export const CLIENTS_USED: Record<string, Client[]> = {
   settings: ['dynamodb'],
   rotateWebhookSecret: ['dynamodb'],
   redeliverCallbacks: ['dynamodb'],
+  revokeOnboarding: ['dynamodb'],
+  onboardingPage: ['dynamodb'], // one record by id, no authenticator
+  onboardingStatus: ['dynamodb'],
+  onboardingAsset: [],
   getTemplate: ['dynamodb', 's3'],
   verifyExisting: ['dynamodb', 's3', 'kms', 'sts'], // the table for the rate limit and the tenant's ExternalId; STS to check AWS buckets as the tenant's role
   openapi: [],

@@ -17,6 +17,7 @@ import { startEmulator } from '../scripts/emulator.mjs';
 import { byobTemplateSpecArb } from '../tests/support/arbitraries.js';
 import { call, directBody, startApi } from '../tests/support/local-api.js';
 import { attribution, PIECES } from './attribution.js';
+import { benchAssurance } from './assurance.js';
 import { buildBaseline, buildHandlers, CLIENTS_USED, coldImports, ensureDir, freshProcess, functionsOf, packageZips } from './bundles.js';
 import { type GoalRow, kb, median, ms, printTable, quantile, times } from './stats.js';
 
@@ -400,6 +401,8 @@ const main = async () => {
   }
   if (only.has('render')) await benchRender();
   if (only.has('e2e')) await benchEndToEnd();
+  // Continuous assurance at scale (bench/assurance.ts): part of the default run, or BENCH_ONLY=assurance.
+  if (only.has('assurance') || !process.env.BENCH_ONLY) for (const r of await benchAssurance(log)) row(r);
 
   if (pieces) console.log(`Where size and cold import go (each piece alone; not goals):\n${pieces}\n`);
   console.log(printTable(rows));

@@ -1,18 +1,22 @@
 import { createByob } from '../lib/provisioning/create.js';
 import { type Deps, deps } from '../lib/wiring/deps.js';
 import { httpHandler } from '../lib/http/http-handler.js';
-import { toView, withLinkToken } from '../lib/provisioning/record.js';
-import { CreateByobRequest } from '../lib/provisioning/request.js';
+import { onboardingLinker } from '../lib/onboarding/link.js';
+import { toView, withLinkToken, withOnboardingUrl } from '../lib/provisioning/record.js';
+import { type ByobView, CreateByobRequest } from '../lib/provisioning/request.js';
 import { lazyHandler } from '../lib/wiring/once.js';
+
+const accepted = (view: ByobView) => ({ statusCode: 202, body: view, headers: { location: `/byob/${view.id}` } });
 
 /** POST /byob */
 export const makeHandler = (d: Deps) =>
   httpHandler(d, { body: CreateByobRequest }, async ({ body, tenant, idempotencyKey }) => {
-    // The idempotency store keeps the answer without the link's token; the token is derived again here.
-    const view = idempotencyKey
-      ? withLinkToken(await d.createIdempotently(tenant, idempotencyKey, body), d.config.quickCreateLinkKey)
-      : toView(await createByob(d, tenant, body), d.config.quickCreateLinkKey);
-    return { statusCode: 202, body: view, headers: { location: `/byob/${view.id}` } };
+    const onboardingUrl = onboardingLinker(d);
+    if (!idempotencyKey) return accepted(toView(await createByob(d, tenant, body), d.config.quickCreateLinkKey, onboardingUrl));
+    // The idempotency store keeps the answer without its links; they are derived again here, the page
+    // link at the record's current epoch (its links may have been revoked since the first answer).
+    const stored = withLinkToken(await d.createIdempotently(tenant, idempotencyKey, body), d.config.quickCreateLinkKey);
+    return accepted(withOnboardingUrl(stored, onboardingUrl, (await d.store.get(tenant, stored.id))?.onboardingEpoch ?? 0));
   });
 
 export const handler = lazyHandler(() => makeHandler(deps()));

@@ -2,6 +2,7 @@ import { type OutboxOnlyDeps, outboxDeps } from '../lib/wiring/core.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { redeliver } from '../lib/webhooks/outbox.js';
+import { onboardingLinker } from '../lib/onboarding/link.js';
 import { toView } from '../lib/provisioning/record.js';
 import { IdPath } from '../lib/http/route-params.js';
 import { lazyHandler } from '../lib/wiring/once.js';
@@ -14,7 +15,7 @@ export const makeHandler = (d: OutboxOnlyDeps) =>
     await redeliver(d, tenant, params.id);
     // Read again: the attempts just made changed the record's callback summary.
     const current = (await d.store.get(tenant, params.id)) ?? record;
-    return { statusCode: 202, body: toView(current, d.config.quickCreateLinkKey) };
+    return { statusCode: 202, body: toView(current, d.config.quickCreateLinkKey, onboardingLinker(d)) };
   });
 
 export const handler = lazyHandler(() => makeHandler(outboxDeps()));

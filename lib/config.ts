@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { once } from './wiring/once.js';
 import { ACCOUNT_ID_PATTERN, AWS_REGIONS, ROLE_ARN_PATTERN } from './identifiers.js';
+import { DEFAULT_REVERIFY_INTERVAL, MAX_REVERIFY_INTERVAL_MS, MIN_REVERIFY_INTERVAL_MS, parseIsoDuration } from './provisioning/reverify-schedule.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -10,6 +11,19 @@ const csvRegions = z
   .string()
   .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
   .pipe(z.array(z.enum(AWS_REGIONS)).min(1));
+
+const linkSecret = z.string().min(32, 'at least 32 characters of secret (e.g. openssl rand -base64 48)');
+const isoInterval = z
+  .string()
+  .transform((text, ctx) => {
+    const ms = parseIsoDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: 'an ISO-8601 duration of weeks, days, hours, minutes or seconds, e.g. P1D, PT12H, PT30S' });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .pipe(z.number().min(MIN_REVERIFY_INTERVAL_MS, 'at least PT10S').max(MAX_REVERIFY_INTERVAL_MS, 'at most P90D'));
 
 const EnvSchema = z
   .object({
@@ -33,9 +47,22 @@ const EnvSchema = z
     QUICK_CREATE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
     STATUS_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     ACCESS_LOG_BUCKET: z.string().optional(),
-    QUICK_CREATE_LINK_KEY: z.string().min(32, 'at least 32 characters of secret (e.g. openssl rand -base64 48)').optional(),
+    QUICK_CREATE_LINK_KEY: linkSecret.optional(),
     STACK_EXECUTION_ROLE_ARN: z.string().regex(ROLE_ARN_PATTERN, 'an IAM role ARN').optional(),
     DELIVERY_QUEUE_URL: z.url().optional(),
+    PUBLIC_BASE_URL: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => !/[?#]/.test(u), 'an origin and optional base path, without query or fragment')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    ONBOARDING_LINK_KEY: linkSecret.optional(),
+    ONBOARDING_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24 * 7),
+    ONBOARDING_FRAME_ANCESTORS: z
+      .string()
+      .transform((s) => s.split(/\s+/).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^https:\/\/[a-z0-9.-]+(?::\d{1,5})?$/, 'space-separated https origins')).max(10))
+      .default([]),
+    REVERIFY_INTERVAL: isoInterval.prefault(DEFAULT_REVERIFY_INTERVAL),
   })
   .refine((e) => Boolean(e.AUTH_JWKS) !== Boolean(e.AUTH_JWKS_URL), {
     message: 'set exactly one of AUTH_JWKS (inline JWKS JSON) or AUTH_JWKS_URL',
@@ -65,6 +92,16 @@ export interface Config {
   stackExecutionRoleArn: string | null;
   /** The webhook delivery queue (SQS FIFO); without it webhooks are sent by the function that made them. */
   deliveryQueueUrl: string | null;
+  /** The API's public origin (and base path) for absolute links; the onboarding page is off without it. */
+  publicBaseUrl: string | null;
+  /** Secret under which onboarding page links are signed; the page is off without it. */
+  onboardingLinkKey: string | null;
+  /** How long an onboarding page link stays valid after the read that issued it. */
+  onboardingTtlHours: number;
+  /** Origins (the vendor's portal) allowed to embed the onboarding page; none when empty. */
+  onboardingFrameAncestors: string[];
+  /** How often every READY request is verified again (REVERIFY_INTERVAL; DEGRADED ones more often, see reverify-schedule.ts). */
+  reverifyIntervalMs: number;
 }
 
 /** Thrown at cold start naming every bad variable. */
@@ -106,6 +143,11 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
     quickCreateLinkKey: e.QUICK_CREATE_LINK_KEY ?? null,
     stackExecutionRoleArn: e.STACK_EXECUTION_ROLE_ARN ?? null,
     deliveryQueueUrl: e.DELIVERY_QUEUE_URL ?? null,
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
+    onboardingLinkKey: e.ONBOARDING_LINK_KEY ?? null,
+    onboardingTtlHours: e.ONBOARDING_TTL_HOURS,
+    onboardingFrameAncestors: e.ONBOARDING_FRAME_ANCESTORS,
+    reverifyIntervalMs: e.REVERIFY_INTERVAL,
   };
 };
 

@@ -43,13 +43,18 @@ export const mintToken = async (tenant: string, hours = 12): Promise<string> => 
     .sign(key);
 };
 
-const linkKeyFile = join(root, '.local', 'quick-create-link-key');
-
-/** The local stand-in for the deployed Secrets Manager secret from which quick-create tokens are derived. */
-export const localLinkKey = (): string => {
-  if (existsSync(linkKeyFile)) return readFileSync(linkKeyFile, 'utf8').trim();
+// Local stand-ins for the deployed Secrets Manager secrets, made once and kept in .local/.
+const localSecret = (name: string): string => {
+  const file = join(root, '.local', name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const key = randomBytes(48).toString('base64');
-  mkdirSync(dirname(linkKeyFile), { recursive: true });
-  writeFileSync(linkKeyFile, key, { mode: 0o600 });
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, key, { mode: 0o600 });
   return key;
 };
+
+/** The local stand-in for the deployed secret from which quick-create tokens are derived. */
+export const localLinkKey = (): string => localSecret('quick-create-link-key');
+
+/** The local stand-in for the deployed secret under which onboarding page links are signed. */
+export const localOnboardingLinkKey = (): string => localSecret('onboarding-link-key');

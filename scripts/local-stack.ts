@@ -8,7 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { AWS_REGIONS } from '../lib/identifiers.js';
 // @ts-expect-error plain ESM script without types
 import { freePort, startEmulator } from './emulator.mjs';
-import { localJwks, localLinkKey, mintToken } from './local-auth.js';
+import { localJwks, localLinkKey, localOnboardingLinkKey, mintToken } from './local-auth.js';
 import { bootstrapLocalAws, LOCAL_NAMES, type LocalQueues } from './local-aws.js';
 import { startSqsBridge } from './sqs-bridge.js';
 
@@ -44,6 +44,8 @@ export interface LocalStackOptions {
   awsEndpoint?: (emulatorEndpoint: string) => string | Promise<string>;
   /** More environment for the functions (e.g. a shorter STATUS_DEADLINE_MINUTES). */
   env?: Record<string, string>;
+  /** REVERIFY_INTERVAL of the functions (ISO-8601 duration). */
+  reverifyInterval?: string;
 }
 
 /**
@@ -152,7 +154,12 @@ export const startLocalStack = async (opts: LocalStackOptions): Promise<LocalSta
     AWS_REGION: homeRegion,
     AUTH_JWKS: await localJwks(),
     QUICK_CREATE_LINK_KEY: localLinkKey(),
+    ONBOARDING_LINK_KEY: localOnboardingLinkKey(),
+    // Onboarding page links point at this API itself.
+    PUBLIC_BASE_URL: `http://127.0.0.1:${opts.port}`,
     SUPPORTED_REGIONS: LOCAL_REGIONS.join(','),
+    // serverless.yml (stage local) hands it to every function; `REVERIFY_INTERVAL=PT30S npm start`.
+    REVERIFY_INTERVAL: opts.reverifyInterval ?? process.env.REVERIFY_INTERVAL ?? '',
     SLS_TELEMETRY_DISABLED: '1',
     SLS_NOTIFICATIONS_MODE: 'off',
     SLS_DEPRECATION_DISABLE: '*',

@@ -70,3 +70,26 @@ export const VENDOR_VERIFY_KEY_ACTIONS = ['kms:GetKeyRotationStatus'] as const;
 
 /** The IAM principal ARN of an account's root (the whole account, delegated to its IAM policies). */
 export const accountRootArn = (accountId: string): string => `arn:aws:iam::${accountId}:root`;
+
+/**
+ * The statements of the bucket policy a BYOB template sets: the vendor's grant (seeds 000/003), what
+ * its verifier reads and cleans up, and the deny of requests without TLS. Built over any ARN form, so
+ * the template (intrinsics) and the verifier's remediation (literal ARNs) put exactly the same policy.
+ */
+export const bucketPolicyStatements = <A>(vendorPrincipalArn: string, arns: { bucket: A; objects: A; probe: A }) =>
+  [
+    { Sid: 'VendorAccountAccess', Effect: 'Allow', Principal: { AWS: vendorPrincipalArn }, Action: [...VENDOR_BUCKET_ACTIONS], Resource: [arns.bucket, arns.objects] },
+    { Sid: 'VendorVerification', Effect: 'Allow', Principal: { AWS: vendorPrincipalArn }, Action: [...VENDOR_VERIFY_BUCKET_ACTIONS], Resource: arns.bucket },
+    { Sid: 'VendorVerificationProbeCleanup', Effect: 'Allow', Principal: { AWS: vendorPrincipalArn }, Action: [...VENDOR_VERIFY_PROBE_ACTIONS], Resource: arns.probe },
+    {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [arns.bucket, arns.objects],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+  ] as const;
+
+/** The bucket policy's Id in every BYOB template. */
+export const BUCKET_POLICY_ID = 'ByobVendorAccess';

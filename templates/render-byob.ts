@@ -24,13 +24,12 @@ import { assertNoDynamicReferences } from './dynamic-references.js';
 import {
   ACCESS_ROLE_S3_ACTIONS,
   KEY_USER_ACTIONS,
-  VENDOR_BUCKET_ACTIONS,
-  VENDOR_VERIFY_BUCKET_ACTIONS,
+  BUCKET_POLICY_ID,
   VENDOR_VERIFY_KEY_ACTIONS,
-  VENDOR_VERIFY_PROBE_ACTIONS,
   VERIFY_PROBE_PREFIX,
   VENDOR_KEY_POLICY_ACTIONS,
   accountRootArn,
+  bucketPolicyStatements,
 } from './grants.js';
 import type {
   IamRoleProperties,
@@ -206,38 +205,12 @@ const bucketPolicy = (spec: ByobTemplateSpec): Resource<S3BucketPolicyProperties
     Bucket: ref(LOGICAL_IDS.bucket),
     PolicyDocument: {
       Version: '2012-10-17',
-      Id: 'ByobVendorAccess',
-      Statement: [
-        {
-          Sid: 'VendorAccountAccess',
-          Effect: 'Allow',
-          Principal: { AWS: accountRootArn(spec.vendor.accountId) },
-          Action: [...VENDOR_BUCKET_ACTIONS],
-          Resource: [bucketArn, bucketObjectsArn],
-        },
-        {
-          Sid: 'VendorVerification',
-          Effect: 'Allow',
-          Principal: { AWS: accountRootArn(spec.vendor.accountId) },
-          Action: [...VENDOR_VERIFY_BUCKET_ACTIONS],
-          Resource: bucketArn,
-        },
-        {
-          Sid: 'VendorVerificationProbeCleanup',
-          Effect: 'Allow',
-          Principal: { AWS: accountRootArn(spec.vendor.accountId) },
-          Action: [...VENDOR_VERIFY_PROBE_ACTIONS],
-          Resource: join([bucketArn, `/${VERIFY_PROBE_PREFIX}*`]),
-        },
-        {
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: [bucketArn, bucketObjectsArn],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
-      ],
+      Id: BUCKET_POLICY_ID,
+      Statement: bucketPolicyStatements<CfnString>(accountRootArn(spec.vendor.accountId), {
+        bucket: bucketArn,
+        objects: bucketObjectsArn,
+        probe: join([bucketArn, `/${VERIFY_PROBE_PREFIX}*`]),
+      }),
     },
   },
 });

@@ -4,6 +4,8 @@ import { IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
 import { ByobView, CreateByobRequest } from '../provisioning/request.js';
 import { VerifyExistingRequest } from '../verify/existing.js';
 import { ListQuery } from './route-params.js';
+import { OnboardingView } from '../onboarding/view.js';
+import { ONBOARDING_TOKEN_PATTERN } from '../onboarding/token.js';
 
 const schema = (s: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
@@ -59,6 +61,19 @@ const secured = [{ bearer: [] }];
 /** Problems every authenticated route can answer. */
 const AUTHED = [401, 429, 503] as const;
 
+/** The public onboarding routes: the signed link is the credential, no bearer token. */
+const onboardingParams = [
+  { ...idParam, description: 'The request id from the onboarding link.' },
+  { name: 't', in: 'query', required: true, description: 'The link\'s signed token (expiry, epoch, HMAC).', schema: { type: 'string', pattern: ONBOARDING_TOKEN_PATTERN.source } },
+];
+const ONBOARDING_FAILURES: Record<number, string> = {
+  404: 'The link is not valid (altered, or for no request): no data',
+  410: 'The link expired or was withdrawn (POST /byob/{id}/onboarding/revoke): no data',
+  503: 'The onboarding page is not configured, or a dependency is unavailable',
+};
+const onboardingFailures = (type: string) =>
+  Object.fromEntries(Object.entries(ONBOARDING_FAILURES).map(([code, description]) => [code, { description, content: { [type]: { schema: type === 'text/html' ? { type: 'string' } : ref('Problem') } } }]));
+
 const listQuery = schema(ListQuery, 'input') as { properties: Record<string, unknown> };
 
 const check = {
@@ -74,8 +89,9 @@ export const openApiDocument = () => ({
     title: 'BYOB provisioning API',
     version: '1.0.0',
     description:
-      'Provision an S3 bucket and KMS key in a customer AWS account by one call or one click. Every error is ' +
-      `application/problem+json. An Idempotency-Key on POST /byob is remembered for ${IDEMPOTENCY_TTL_SECONDS / 3600} hours per tenant.`,
+      'Provision an S3 bucket and KMS key in a customer AWS account by one call or one click. Every error of the JSON ' +
+      'routes is application/problem+json; the onboarding page answers HTML, its errors too.' +
+      ` An Idempotency-Key on POST /byob is remembered for ${IDEMPOTENCY_TTL_SECONDS / 3600} hours per tenant.`,
   },
   jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
   components: {
@@ -84,6 +100,7 @@ export const openApiDocument = () => ({
       CreateByobRequest: schema(CreateByobRequest, 'input'),
       VerifyExistingRequest: schema(VerifyExistingRequest, 'input'),
       Byob: schema(ByobView, 'output'),
+      OnboardingView: schema(OnboardingView, 'output'),
       ByobList: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: ref('Byob') }, nextCursor: { type: ['string', 'null'] } } },
       VerifyExistingResult: {
         type: 'object',
@@ -137,7 +154,7 @@ export const openApiDocument = () => ({
             ...json('Byob', 'Accepted: the request record'),
             headers: { Location: { description: 'The record\'s URL', required: true, schema: { type: 'string' } } },
             links: Object.fromEntries(
-              ['getByob', 'getByobTemplate', 'reverifyByob', 'redeliverCallbacks', 'deleteByob'].map((operationId) => [
+              ['getByob', 'getByobTemplate', 'reverifyByob', 'redeliverCallbacks', 'revokeOnboarding', 'deleteByob'].map((operationId) => [
                 operationId.charAt(0).toUpperCase() + operationId.slice(1),
                 { operationId, parameters: { id: '$response.body#/id' } },
               ]),
@@ -185,6 +202,45 @@ export const openApiDocument = () => ({
         security: secured,
         parameters: [idParam],
         responses: { '202': json('Byob', 'Undelivered webhooks requeued: the request record'), ...problems(404, ...AUTHED) },
+      },
+    },
+    '/byob/{id}/onboarding/revoke': {
+      post: {
+        operationId: 'revokeOnboarding',
+        security: secured,
+        parameters: [idParam],
+        description: 'Withdraws every onboarding page link issued so far (they answer 410); the answer carries a new one.',
+        responses: { '200': json('Byob', 'Links withdrawn: the request record with a new onboardingUrl'), ...problems(404, ...AUTHED) },
+      },
+    },
+    '/onboarding/{id}': {
+      get: {
+        operationId: 'onboardingPage',
+        security: [],
+        parameters: onboardingParams,
+        description: 'The customer\'s onboarding page (public, read-only): what the stack creates, the Launch Stack link, progress, checks and outputs.',
+        responses: { '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } }, ...onboardingFailures('text/html') },
+      },
+    },
+    '/onboarding/{id}/status': {
+      get: {
+        operationId: 'onboardingStatus',
+        security: [],
+        parameters: onboardingParams,
+        description: 'What the onboarding page shows, for its script to refresh from (public, read-only, same token).',
+        responses: { '200': json('OnboardingView', 'The page\'s view of the request'), ...onboardingFailures('application/problem+json') },
+      },
+    },
+    '/assets/{file}': {
+      get: {
+        operationId: 'onboardingAsset',
+        security: [],
+        parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }],
+        description: 'The onboarding page\'s script and stylesheet, under names that carry their hash (cached for a year).',
+        responses: {
+          '200': { description: 'The file', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } },
+          '404': { description: 'No such file', content: { 'application/problem+json': { schema: ref('Problem') } } },
+        },
       },
     },
     '/byob/verify': {

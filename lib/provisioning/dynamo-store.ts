@@ -21,6 +21,8 @@ const recordSk = (id: string) => `R#${id}`;
 const lockSk = (activeKey: string) => `A#${activeKey}`;
 const outboxSk = (requestId: string, eventId: string) => `O#${requestId}#${eventId}`;
 const SETTINGS_SK = 'SETTINGS';
+// The one item not under a tenant: the schedule's slot counter is shared by every tenant's requests.
+const SCHEDULE_KEY = { pk: 'SCHEDULE', sk: 'REVERIFY_SLOTS' };
 const DUE_RECORDS = 'DUE#RECORD';
 const DUE_OUTBOX = 'DUE#OUTBOX';
 
@@ -232,6 +234,20 @@ export const dynamoStore = (doc: DynamoDBDocumentClient, table: string): Store =
     async listDue(now, limit) {
       const found = await Promise.all((await dueItems(DUE_RECORDS, now, limit)).map((i) => get(String(i.tenant), String(i.id))));
       return found.filter((r): r is ByobRecord => r !== null && r.dueAt !== null && r.dueAt <= now);
+    },
+
+    async nextScheduleSlot() {
+      const out = await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: SCHEDULE_KEY,
+          UpdateExpression: 'ADD #n :one',
+          ExpressionAttributeNames: { '#n': 'next' },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(out.Attributes?.next);
     },
 
     async getSettings(tenant) {

@@ -3,6 +3,8 @@ import { type ProvisioningDeps, withFreshRecord } from './workflow.js';
 import type { ByobRecord } from './record.js';
 import { deleteStack } from './stacks.js';
 import { transition } from './transition.js';
+import { verifyAssured } from './assurance.js';
+import { isAssured } from './state-machine.js';
 
 const mustGet = async (deps: ProvisioningDeps, tenant: string, id: string) => {
   const record = await deps.store.get(tenant, id);
@@ -11,26 +13,28 @@ const mustGet = async (deps: ProvisioningDeps, tenant: string, id: string) => {
 };
 
 /**
- * POST /byob/{id}/verify: runs verification again on a provisioned bucket. A READY bucket that now
- * fails becomes FAILED (verification_failed); a FAILED one that passes becomes READY again.
+ * POST /byob/{id}/verify: runs verification again on a provisioned bucket. A READY or DEGRADED one
+ * moves between the two on the result (never to FAILED: see lib/provisioning/assurance.ts); a FAILED
+ * one that passes becomes READY again.
  */
 export const reverify = async (deps: ProvisioningDeps, tenant: string, id: string): Promise<ByobRecord> => {
   const record = await mustGet(deps, tenant, id);
-  if (!record.outputs || !['READY', 'FAILED', 'VERIFYING'].includes(record.status)) {
+  if (!record.outputs || !['READY', 'DEGRADED', 'FAILED', 'VERIFYING'].includes(record.status)) {
     throw new ConflictError(`Request ${id} is ${record.status}; only a provisioned bucket can be verified again.`);
   }
+  if (isAssured(record.status)) return verifyAssured(deps, record, 'interactive');
   const clients = await deps.clientsFor(record);
   const verification = await deps.verify(record, clients, 'interactive');
   const passed = verification.status !== 'failed';
   const out = await withFreshRecord(deps, tenant, id, async (r) => {
-    if (passed && r.status === 'READY') return deps.store.patch(r, { verification }, deps.clock().toISOString());
+    if (isAssured(r.status)) return null;
     if (passed) return transition(deps, r, 'READY', { verification, failure: null });
     const failed = verification.checks.filter((c) => c.status === 'failed').map((c) => c.id);
     const failure = { code: 'verification_failed', message: `Verification failed: ${failed.join(', ')}. See verification.checks for how to fix each.`, resource: null };
     if (r.status === 'FAILED') return deps.store.patch(r, { verification, failure }, deps.clock().toISOString());
     return transition(deps, r, 'FAILED', { verification, failure });
   });
-  return out ?? record;
+  return out ?? (await mustGet(deps, tenant, id));
 };
 
 /**
@@ -48,6 +52,7 @@ export const deleteByob = async (deps: ProvisioningDeps, tenant: string, id: str
     if (r.launch.mode === 'quick-create' && r.launch.stackId && !['FAILED', 'EXPIRED'].includes(r.status)) {
       throw new ConflictError('This stack runs in your AWS account: delete it there (CloudFormation console); the request becomes DELETED when it reports back. The bucket and key are retained.');
     }
+    // READY and DEGRADED alike: the stack goes, the retained bucket and key stay.
     if (r.launch.mode === 'direct' && r.launch.stackId && r.status !== 'FAILED') {
       const { cfn } = await deps.clientsFor(r);
       await deleteStack(cfn, r.launch.stackId);

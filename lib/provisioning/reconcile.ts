@@ -5,6 +5,8 @@ import { deliverDue, type OutboxDeps } from '../webhooks/outbox.js';
 import { syncWithStack, verifyAndSettle, withFreshRecord } from './workflow.js';
 import type { ByobRecord } from './record.js';
 import { transition } from './transition.js';
+import { assure } from './assurance.js';
+import { isAssured } from './state-machine.js';
 
 /** How many overdue records one run works on at once: each waits on AWS, none waits for another. */
 export const RECONCILE_POOL_SIZE = 8;
@@ -26,10 +28,15 @@ const later = (deps: CreateDeps, r: ByobRecord) =>
 /**
  * Converges one overdue record: asks CloudFormation once (by stack id, or by its deterministic name),
  * adopts what it finds, relaunches a stack that never started (same token, same name: at most one
- * stack), expires unused links, re-runs a verification that was cut off.
+ * stack), expires unused links, re-runs a verification that was cut off. A READY or DEGRADED record
+ * that is due gets its scheduled verification or drift read-back (assurance.ts).
  */
 export const reconcileRecord = async (deps: CreateDeps, record: ByobRecord): Promise<boolean> => {
   const now = deps.clock();
+  if (isAssured(record.status) && record.dueAt && Date.parse(record.dueAt) <= now.getTime()) {
+    // listDue read it consistently and only if due; assurance writes conditionally on that read.
+    return (await assure(deps, record)).status !== record.status;
+  }
   const out = await withFreshRecord(deps, record.tenant, record.id, async (r) => {
     if (!r.dueAt || Date.parse(r.dueAt) > now.getTime()) return null;
     const age = now.getTime() - Date.parse(r.createdAt);

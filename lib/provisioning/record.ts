@@ -1,5 +1,6 @@
 import type { CorsRule } from '../../templates/spec.js';
 import { withoutToken, withToken } from '../quick-create/link.js';
+import type { DriftSummary } from './drift.js';
 import type { ByobView } from './request.js';
 import type { Status } from './state-machine.js';
 
@@ -7,7 +8,7 @@ import type { Status } from './state-machine.js';
 export interface StoredVerification {
   status: 'passed' | 'failed' | 'warning';
   checkedAt: string;
-  checks: Array<{ id: string; status: 'passed' | 'failed' | 'warning'; detail: string; remediation?: string }>;
+  checks: Array<{ id: string; status: 'passed' | 'failed' | 'warning'; detail: string; remediation?: string; commands?: string[] }>;
 }
 
 /** Why a request failed. */
@@ -66,20 +67,35 @@ export interface ByobRecord {
   outputs: Outputs | null;
   verification: StoredVerification | null;
   failure: Failure | null;
+  /** Bound into every onboarding page link; revoking the links moves it on. Absent (0) on records older than the page. */
+  onboardingEpoch?: number;
   /** The active-request lock this record holds (tenant+scope+team), if any. */
   activeKey: string;
   /** When the reconciler should look at this record again; null when nothing is pending. */
   dueAt: string | null;
+  /** Its place in the re-verification schedule (reverify-schedule.ts); absent until it first became READY. */
+  scheduleSlot?: number | null;
+  /** The last completed drift detection of its stack (direct mode only). */
+  drift?: DriftSummary | null;
+  /**
+   * A drift detection started and not yet read back; `outdated` when a verification ran after it
+   * started (its result may predate a fix, so it is run again rather than applied).
+   */
+  driftDetection?: { id: string; startedAt: string; outdated?: boolean } | null;
   createdAt: string;
   updatedAt: string;
 }
 
+/** The onboarding page link of a request at a link epoch (lib/onboarding/link.ts onboardingLinker), or null when the page is off. */
+export type OnboardingLinker = (requestId: string, epoch: number) => string | null;
+
 /**
  * The public view: what GET /byob/{id} and webhooks show (no token hash, no tenant internals). With the
- * link key (authenticated API answers) the quick-create link carries its registration token; without
- * it (webhooks, the idempotency store) the link is shown without the token, which is never stored.
+ * link key and the onboarding linker (authenticated API answers) it carries the usable quick-create link
+ * and the onboarding page link, both derived here and never stored; without them (webhooks, the
+ * idempotency store) the quick-create link is shown without its token and there is no page link.
  */
-export const toView = (r: ByobRecord, linkKey: string | null = null): ByobView => ({
+export const toView = (r: ByobRecord, linkKey: string | null = null, onboardingUrl: OnboardingLinker | null = null): ByobView => ({
   id: r.id,
   status: r.status,
   scope: r.scope,
@@ -96,8 +112,10 @@ export const toView = (r: ByobRecord, linkKey: string | null = null): ByobView =
   },
   quickCreateUrl: r.quickCreate ? (linkKey ? withToken(r.quickCreate.url, linkKey, r.id) : r.quickCreate.url) : null,
   quickCreateExpiresAt: r.quickCreate?.expiresAt ?? null,
+  onboardingUrl: onboardingUrl?.(r.id, r.onboardingEpoch ?? 0) ?? null,
   outputs: r.outputs,
   verification: r.verification,
+  drift: r.drift ?? null,
   failure: r.failure,
   callback: r.callback,
   tags: r.tags,
@@ -110,3 +128,6 @@ export const withLinkToken = (view: ByobView, linkKey: string | null): ByobView 
   view.quickCreateUrl && linkKey && withoutToken(view.quickCreateUrl) === view.quickCreateUrl
     ? { ...view, quickCreateUrl: withToken(view.quickCreateUrl, linkKey, view.id) }
     : view;
+
+/** A view built without the onboarding linker with its page link added; `epoch` is the record's onboarding epoch. */
+export const withOnboardingUrl = (view: ByobView, onboardingUrl: OnboardingLinker, epoch: number): ByobView => ({ ...view, onboardingUrl: onboardingUrl(view.id, epoch) });

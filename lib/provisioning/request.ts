@@ -97,6 +97,24 @@ const Check = z.object({
   status: z.enum(['passed', 'failed', 'warning']),
   detail: z.string(),
   remediation: z.string().optional(),
+  /** AWS CLI commands, run as the bucket owner, that restore what the check expects and keep everything else. */
+  commands: z.array(z.string()).optional(),
+});
+
+const Drift = z.object({
+  status: z.enum(['IN_SYNC', 'DRIFTED', 'UNKNOWN']),
+  checkedAt: z.string(),
+  resources: z.array(
+    z.object({
+      logicalId: z.string(),
+      resourceType: z.string(),
+      status: z.enum(['IN_SYNC', 'MODIFIED', 'DELETED', 'NOT_CHECKED', 'UNKNOWN']),
+      differences: z.array(
+        z.object({ path: z.string(), type: z.enum(['ADD', 'REMOVE', 'NOT_EQUAL']), expected: z.string().nullable(), actual: z.string().nullable() }),
+      ),
+    }),
+  ),
+  detail: z.string().optional(),
 });
 
 /** The public view of a BYOB request (GET /byob/{id}). */
@@ -117,6 +135,7 @@ export const ByobView = z.object({
   }),
   quickCreateUrl: z.string().nullable(),
   quickCreateExpiresAt: z.string().nullable(),
+  onboardingUrl: z.string().nullable().describe('The customer\'s onboarding page (no bearer token needed; expires, revocable). Present in authenticated answers, never in webhooks.'),
   outputs: z
     .object({
       bucketName: z.string(),
@@ -130,6 +149,8 @@ export const ByobView = z.object({
   verification: z
     .object({ status: z.enum(['passed', 'failed', 'warning']), checkedAt: z.string(), checks: z.array(Check) })
     .nullable(),
+  /** The last drift detection of the stack (direct mode); null where the stack is not in reach or not yet checked. */
+  drift: Drift.nullable(),
   failure: z.object({ code: z.string(), message: z.string(), resource: z.string().nullable() }).nullable(),
   callback: z
     .object({

@@ -7,6 +7,7 @@ export const Status = z.enum([
   'CREATING',
   'VERIFYING',
   'READY',
+  'DEGRADED',
   'FAILED',
   'EXPIRED',
   'DELETING',
@@ -21,7 +22,10 @@ export const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
   AWAITING_CUSTOMER: ['CREATING', 'VERIFYING', 'FAILED', 'EXPIRED', 'DELETED'],
   CREATING: ['VERIFYING', 'FAILED', 'DELETING'],
   VERIFYING: ['READY', 'FAILED'],
-  READY: ['VERIFYING', 'FAILED', 'DELETING', 'DELETED'],
+  // Verification of a provisioned bucket moves it between READY and DEGRADED, never to FAILED: FAILED
+  // leaves the active set and would free the team's slot while the bucket still holds its data.
+  READY: ['DEGRADED', 'DELETING', 'DELETED'],
+  DEGRADED: ['READY', 'DELETING', 'DELETED'],
   FAILED: ['VERIFYING', 'READY', 'DELETING', 'DELETED'],
   EXPIRED: ['DELETED'],
   DELETING: ['DELETED', 'FAILED'],
@@ -29,10 +33,16 @@ export const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
 };
 
 /** Statuses that hold the tenant+scope+team lock: a second request for the same team answers 409. */
-export const ACTIVE_STATUSES: ReadonlySet<Status> = new Set(['PENDING', 'AWAITING_CUSTOMER', 'CREATING', 'VERIFYING', 'READY', 'DELETING']);
+export const ACTIVE_STATUSES: ReadonlySet<Status> = new Set(['PENDING', 'AWAITING_CUSTOMER', 'CREATING', 'VERIFYING', 'READY', 'DEGRADED', 'DELETING']);
 
-/** Statuses the reconciler never needs to revisit. */
-export const SETTLED_STATUSES: ReadonlySet<Status> = new Set(['READY', 'FAILED', 'EXPIRED', 'DELETED']);
+/** Statuses of a provisioned bucket that the reconciler verifies again on a schedule (reverify-schedule.ts). */
+export const ASSURED_STATUSES: ReadonlySet<Status> = new Set(['READY', 'DEGRADED']);
+
+/** Whether `status` is one of {@link ASSURED_STATUSES}. */
+export const isAssured = (status: Status): status is 'READY' | 'DEGRADED' => ASSURED_STATUSES.has(status);
+
+/** Statuses with no deadline: nothing is pending (assured ones are due on their schedule instead). */
+export const SETTLED_STATUSES: ReadonlySet<Status> = new Set(['READY', 'DEGRADED', 'FAILED', 'EXPIRED', 'DELETED']);
 
 /** Whether `from → to` is allowed. */
 export const canTransition = (from: Status, to: Status): boolean => TRANSITIONS[from].includes(to);
@@ -63,7 +73,7 @@ export const lockChange = (from: Status, to: Status): LockChange => {
  */
 export const SHORT_DEADLINE_MINUTES: Partial<Record<Status, number>> = { PENDING: 2, VERIFYING: 2 };
 
-/** When the reconciler should next look at a record entering `to`, or null if it is settled. */
+/** The deadline by which the reconciler looks at a record entering `to`, or null if it is settled. */
 export const dueAtFor = (to: Status, now: Date, linkExpiresAt: string | null, deadlineMinutes: number): string | null => {
   if (SETTLED_STATUSES.has(to)) return null;
   if (to === 'AWAITING_CUSTOMER' && linkExpiresAt) return linkExpiresAt;

@@ -51,6 +51,8 @@ export interface Store {
   /** Replaces non-status fields when the version still matches; returns the new record. */
   patch(record: ByobRecord, fields: Partial<ByobRecord>, now: string): Promise<ByobRecord>;
   listDue(now: string, limit: number): Promise<ByobRecord[]>;
+  /** The next number of the re-verification schedule (1, 2, 3, …; one counter for the table). */
+  nextScheduleSlot(): Promise<number>;
   getSettings(tenant: string): Promise<TenantSettings | null>;
   putSettings(settings: TenantSettings, expectedVersion: number | null): Promise<void>;
   dueOutbox(now: string, limit: number): Promise<OutboxItem[]>;

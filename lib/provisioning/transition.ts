@@ -1,6 +1,7 @@
 import type { Ids } from '../ids.js';
 import { type ByobRecord, toView } from './record.js';
-import { canTransition, dueAtFor, InvalidTransitionError, lockChange, type Status } from './state-machine.js';
+import { assuredDueAt, DEFAULT_REVERIFY_INTERVAL_MS } from './reverify-schedule.js';
+import { canTransition, dueAtFor, InvalidTransitionError, isAssured, lockChange, type Status } from './state-machine.js';
 import type { OutboxItem, Store } from './store.js';
 import { buildWebhookPayload, eventsForTransition, type WebhookEventType } from '../webhooks/events.js';
 import type { Clock } from '../clock.js';
@@ -11,6 +12,8 @@ export interface TransitionDeps {
   ids: Ids;
   clock: Clock;
   statusDeadlineMinutes: number;
+  /** REVERIFY_INTERVAL in milliseconds; P1D when absent. */
+  reverifyIntervalMs?: number;
 }
 
 /**
@@ -27,7 +30,9 @@ export const transition = async (
   if (!canTransition(record.status, to)) throw new InvalidTransitionError(record.status, to);
   const now = deps.clock();
   const at = now.toISOString();
-  const merged = { ...record, ...patch };
+  const patched = { ...record, ...patch };
+  // A request takes its place in the re-verification schedule the first time it is assured.
+  const merged = isAssured(to) && typeof patched.scheduleSlot !== 'number' ? { ...patched, scheduleSlot: await deps.store.nextScheduleSlot() } : patched;
   const outbox: OutboxItem[] = merged.callback
     ? eventsForTransition(record.status, to).map((type) => ({
         tenant: record.tenant,
@@ -48,7 +53,9 @@ export const transition = async (
     status: to,
     version: record.version + 1,
     updatedAt: at,
-    dueAt: dueAtFor(to, now, merged.quickCreate?.expiresAt ?? null, deps.statusDeadlineMinutes),
+    dueAt: isAssured(to)
+      ? assuredDueAt(merged, to, deps.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS, now)
+      : dueAtFor(to, now, merged.quickCreate?.expiresAt ?? null, deps.statusDeadlineMinutes),
     callback: merged.callback && outbox.length ? { ...merged.callback, status: 'pending', nextAttemptAt: at } : merged.callback,
   };
   const view = toView(after);

@@ -19,7 +19,7 @@ export interface RequestClients {
 export interface ProvisioningDeps extends TransitionDeps {
   config: Config;
   clientsFor(record: ByobRecord): Promise<RequestClients>;
-  verify(record: ByobRecord, clients: RequestClients, when?: 'afterProvisioning' | 'interactive'): Promise<StoredVerification>;
+  verify(record: ByobRecord, clients: RequestClients, when?: 'afterProvisioning' | 'interactive' | 'scheduled'): Promise<StoredVerification>;
   /** Attempts the request's pending webhooks now (best effort; the reconciler retries). */
   deliverNow(record: ByobRecord): Promise<void>;
 }
@@ -111,7 +111,7 @@ export const applyStackStatus = async (
     const failure = (await firstFailure(cfn, stackId)) ?? { code: 'stack_failed', message: `The stack ended ${status}.`, resource: null };
     return transition(deps, record, 'FAILED', { launch, failure });
   }
-  if (outcome === 'deleted' && ['DELETING', 'READY', 'FAILED'].includes(record.status)) {
+  if (outcome === 'deleted' && ['DELETING', 'READY', 'DEGRADED', 'FAILED'].includes(record.status)) {
     return transition(deps, record, 'DELETED', { launch });
   }
   return null;

@@ -134,7 +134,7 @@ const decide = async (deps: Deps, req: CustomResourceRequest, p: Props, r: ByobR
   if (req.RequestType === 'Delete') {
     // Only the stack this link is bound to speaks for the request; a refused stack's rollback changes nothing.
     if (!boundHere || p.Phase !== 'started') return ok('Deleted');
-    if (r.status === 'READY' || r.status === 'DELETING') {
+    if (r.status === 'READY' || r.status === 'DEGRADED' || r.status === 'DELETING') {
       const deleted = await transition(deps, r, 'DELETED', { launch: { ...r.launch, stackStatus: 'DELETE_IN_PROGRESS' } });
       return ok('Deleted', {}, notify(deleted));
     }

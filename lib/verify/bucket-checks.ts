@@ -5,18 +5,46 @@ import {
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
+  HeadBucketCommand,
   type CORSRule,
 } from '@aws-sdk/client-s3';
 import { evaluateVendorAccess, globMatch, VENDOR_ACTIONS } from './bucket-policy.js';
 import { bucketArnOf, type CheckId } from './checks.js';
-import { failed, passed, warning, type Check, type CheckContext, type Outcome } from './check-context.js';
-import { bucketPolicyRemediation, corsRemediation, ownershipRemediation, publicAccessBlockRemediation } from './remediation.js';
+import { CallError, failed, passed, warning, type Check, type CheckContext, type Outcome } from './check-context.js';
+import {
+  bucketPolicyCommands,
+  corsCommands,
+  corsMaxAgeCommands,
+  ownershipCommands,
+  publicAccessBlockCommands,
+  recreateBucketCommands,
+  versioningCommands,
+} from './cli-commands.js';
+import { bucketPolicyRemediation, corsRemediation, errorName, httpStatusOf, ownershipRemediation, publicAccessBlockRemediation, recreateBucketRemediation } from './remediation.js';
 
 /** The region GetBucketLocation's LocationConstraint stands for: null or "" is us-east-1, "EU" is eu-west-1. */
 export const regionFromLocationConstraint = (constraint: string | null | undefined): string => {
   if (constraint === undefined || constraint === null || constraint === '') return 'us-east-1';
   if (constraint === 'EU') return 'eu-west-1';
   return constraint;
+};
+
+const checkExists = async (ctx: CheckContext): Promise<Outcome> => {
+  const { exp, deps } = ctx;
+  try {
+    await ctx.call('HeadBucket', (o) => deps.s3.send(new HeadBucketCommand({ Bucket: exp.bucketName }), o));
+    return passed(`Bucket ${exp.bucketName} exists.`);
+  } catch (error) {
+    if (!(error instanceof CallError)) throw error;
+    const status = httpStatusOf(error.cause);
+    if (status === 404 || ['NotFound', 'NoSuchBucket'].includes(errorName(error.cause))) {
+      return failed(`Bucket ${exp.bucketName} does not exist: it was deleted, and the data in it with it.`, recreateBucketRemediation(exp), recreateBucketCommands(exp));
+    }
+    // S3 answers 403 (no access) or a redirect (another region) only for a bucket that exists; the
+    // checks below say what is wrong with it.
+    if (status === 403 || status === 301 || status === 307 || status === 400) return passed(`Bucket ${exp.bucketName} exists (HeadBucket answered HTTP ${status}).`);
+    throw error;
+  }
 };
 
 const checkLocation = async (ctx: CheckContext): Promise<Outcome> => {
@@ -35,13 +63,17 @@ const checkVersioning = async (ctx: CheckContext): Promise<Outcome> => {
   const out = await ctx.call('GetBucketVersioning', (o) => deps.s3.send(new GetBucketVersioningCommand({ Bucket: exp.bucketName }), o));
   if (out.Status === 'Enabled') return passed('Versioning is enabled.');
   const remediation = `Enable versioning: aws s3api put-bucket-versioning --bucket ${exp.bucketName} --versioning-configuration Status=Enabled`;
-  if (out.Status === 'Suspended') return failed('Versioning is suspended.', remediation);
-  return failed('Versioning has never been enabled.', remediation);
+  if (out.Status === 'Suspended') return failed('Versioning is suspended.', remediation, versioningCommands(exp));
+  return failed('Versioning has never been enabled.', remediation, versioningCommands(exp));
 };
 const CORS_METHODS = ['GET', 'HEAD', 'PUT'] as const;
 
 /** S3 origin patterns allow one "*" wildcard; matching is case-insensitive here. */
 const originMatches = (pattern: string, origin: string) => pattern === '*' || globMatch(pattern.toLowerCase(), origin.toLowerCase());
+
+/** The rule S3 uses for a request from `origin` with `method`: the first whose origins and methods match. */
+const ruleFor = (rules: CORSRule[], origin: string, method: string) =>
+  rules.find((r) => (r.AllowedOrigins ?? []).some((p) => originMatches(p, origin)) && (r.AllowedMethods ?? []).some((m) => m.toUpperCase() === method));
 
 /**
  * For each origin and method, the rule S3 would use (the first whose origins and methods match) must
@@ -52,7 +84,7 @@ export const corsGaps = (rules: CORSRule[], origins: string[]): { notAllowed: st
   const etagHidden: string[] = [];
   for (const origin of origins) {
     for (const method of CORS_METHODS) {
-      const rule = rules.find((r) => (r.AllowedOrigins ?? []).some((p) => originMatches(p, origin)) && (r.AllowedMethods ?? []).some((m) => m.toUpperCase() === method));
+      const rule = ruleFor(rules, origin, method);
       if (!rule) notAllowed.push(`${method} from ${origin}`);
       else if (!(rule.ExposeHeaders ?? []).some((h) => h.toLowerCase() === 'etag' || h === '*')) etagHidden.push(`${method} from ${origin}`);
     }
@@ -63,12 +95,29 @@ export const corsGaps = (rules: CORSRule[], origins: string[]): { notAllowed: st
 const checkCors = async (ctx: CheckContext): Promise<Outcome> => {
   const { exp, deps } = ctx;
   const out = await ctx.call('GetBucketCors', (o) => deps.s3.send(new GetBucketCorsCommand({ Bucket: exp.bucketName }), o));
-  const { notAllowed, etagHidden } = corsGaps(out.CORSRules ?? [], exp.requiredOrigins);
+  const rules = out.CORSRules ?? [];
+  const { notAllowed, etagHidden } = corsGaps(rules, exp.requiredOrigins);
   const problems = [
     ...(notAllowed.length ? [`no rule allows ${notAllowed.join(', ')}`] : []),
     ...(etagHidden.length ? [`the rule for ${etagHidden.join(', ')} does not expose ETag`] : []),
   ];
-  if (problems.length) return failed(`CORS: ${problems.join('; ')}.`, corsRemediation(exp));
+  if (problems.length) {
+    const lacking = exp.requiredOrigins.filter((o) => {
+      const gaps = corsGaps(rules, [o]);
+      return gaps.notAllowed.length + gaps.etagHidden.length > 0;
+    });
+    return failed(`CORS: ${problems.join('; ')}.`, corsRemediation(exp), corsCommands(exp, rules, lacking));
+  }
+  const wanted = exp.corsMaxAgeSeconds;
+  const short = new Set(wanted === undefined ? [] : exp.requiredOrigins.map((o) => ruleFor(rules, o, 'PUT')!).filter((r) => (r.MaxAgeSeconds ?? 0) < wanted));
+  if (short.size) {
+    const ages = [...short].map((r) => r.MaxAgeSeconds ?? 0).join(', ');
+    return warning(
+      `CORS allows GET, HEAD and PUT from ${exp.requiredOrigins.join(', ')} and exposes ETag, but caches preflights for ${ages} s instead of ${wanted} s: browsers send more OPTIONS requests.`,
+      `Set MaxAgeSeconds to ${wanted} on the rule(s) serving ${exp.requiredOrigins.join(', ')}.`,
+      corsMaxAgeCommands(exp, rules, short),
+    );
+  }
   return passed(`CORS allows GET, HEAD and PUT from ${exp.requiredOrigins.join(', ')} and exposes ETag.`);
 };
 
@@ -77,7 +126,9 @@ const checkPublicAccessBlock = async (ctx: CheckContext): Promise<Outcome> => {
   const out = await ctx.call('GetPublicAccessBlock', (o) => deps.s3.send(new GetPublicAccessBlockCommand({ Bucket: exp.bucketName }), o));
   const config = out.PublicAccessBlockConfiguration ?? {};
   const off = (['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const).filter((k) => config[k] !== true);
-  if (off.length) return failed(`Public access is not fully blocked: ${off.join(', ')} ${off.length === 1 ? 'is' : 'are'} off.`, publicAccessBlockRemediation(exp));
+  if (off.length) {
+    return failed(`Public access is not fully blocked: ${off.join(', ')} ${off.length === 1 ? 'is' : 'are'} off.`, publicAccessBlockRemediation(exp), publicAccessBlockCommands(exp));
+  }
   return passed('All four public access block settings are on.');
 };
 
@@ -86,7 +137,11 @@ const checkOwnership = async (ctx: CheckContext): Promise<Outcome> => {
   const out = await ctx.call('GetBucketOwnershipControls', (o) => deps.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: exp.bucketName }), o));
   const ownership = out.OwnershipControls?.Rules?.[0]?.ObjectOwnership;
   if (ownership === 'BucketOwnerEnforced') return passed('Object ownership is BucketOwnerEnforced (ACLs disabled).');
-  return failed(`Object ownership is ${ownership ?? 'not set'}, expected BucketOwnerEnforced: objects the vendor writes could belong to the vendor.`, ownershipRemediation(exp));
+  return failed(
+    `Object ownership is ${ownership ?? 'not set'}, expected BucketOwnerEnforced: objects the vendor writes could belong to the vendor.`,
+    ownershipRemediation(exp),
+    ownershipCommands(exp),
+  );
 };
 
 const checkBucketPolicy = async (ctx: CheckContext): Promise<Outcome> => {
@@ -96,15 +151,19 @@ const checkBucketPolicy = async (ctx: CheckContext): Promise<Outcome> => {
   try {
     policy = JSON.parse(out.Policy ?? '');
   } catch {
-    return failed('The bucket policy is not valid JSON.', bucketPolicyRemediation(exp));
+    return failed('The bucket policy is not valid JSON.', bucketPolicyRemediation(exp), bucketPolicyCommands(exp, null));
   }
   const access = evaluateVendorAccess(policy, exp.bucketName, exp.vendorPrincipalArn);
   const vendor = exp.vendorPrincipalArn;
   if (access.denied.length) {
-    return failed(`A Deny statement blocks ${vendor}: ${access.denied.join('; ')}.`, `Remove or narrow the Deny statement so it does not apply to ${vendor} (a deny of requests without TLS is fine).`);
+    return failed(
+      `A Deny statement blocks ${vendor}: ${access.denied.join('; ')}.`,
+      `Remove or narrow the Deny statement so it does not apply to ${vendor} (a deny of requests without TLS is fine).`,
+      bucketPolicyCommands(exp, policy),
+    );
   }
   if (access.missing.length) {
-    return failed(`The bucket policy does not allow ${vendor}: ${access.missing.join('; ')}.`, bucketPolicyRemediation(exp));
+    return failed(`The bucket policy does not allow ${vendor}: ${access.missing.join('; ')}.`, bucketPolicyRemediation(exp), bucketPolicyCommands(exp, policy));
   }
   if (access.conditional.length || access.conditionallyDenied.length) {
     const parts = [
@@ -118,6 +177,7 @@ const checkBucketPolicy = async (ctx: CheckContext): Promise<Outcome> => {
 
 /** The checks that each read one bucket setting and compare it with the expectation. */
 export const BUCKET_CHECKS = {
+  'bucket-exists': checkExists,
   'bucket-location': checkLocation,
   versioning: checkVersioning,
   cors: checkCors,

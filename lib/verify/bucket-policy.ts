@@ -59,7 +59,8 @@ const globCovers = (pattern: string, required: string): boolean => {
 const globIntersects = (pattern: string, required: string): boolean =>
   required.endsWith('*') ? globStates(pattern, required.slice(0, -1)).size > 0 : globMatch(pattern, required);
 
-interface Statement {
+/** One statement of a bucket policy, as parsed (every member unchecked). */
+export interface Statement {
   Sid?: unknown;
   Effect?: unknown;
   Principal?: unknown;
@@ -146,25 +147,45 @@ export interface VendorAccess {
   conditionallyDenied: string[];
 }
 
-/** Evaluates a parsed bucket policy for the vendor principal and the 11 actions (see {@link VENDOR_ACTIONS}). */
-export const evaluateVendorAccess = (policy: unknown, bucketName: string, vendorPrincipalArn: string): VendorAccess => {
+/** The statements of a parsed policy (a single statement object counts as a list of one). */
+export const statementsOf = (policy: unknown): Statement[] => {
   const raw = (policy as { Statement?: unknown } | null)?.Statement;
-  const statements: Statement[] = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((s): s is Statement => typeof s === 'object' && s !== null);
-  const arn = `arn:${partitionOf(vendorPrincipalArn)}:s3:::${bucketName}`;
-  const result: VendorAccess = { missing: [], conditional: [], denied: [], conditionallyDenied: [] };
-  const allows = statements.filter((s) => s.Effect === 'Allow' && s.NotPrincipal === undefined && namesVendor(s.Principal, vendorPrincipalArn, false));
-  const denies = statements.filter(
+  return (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((s): s is Statement => typeof s === 'object' && s !== null);
+};
+
+const denyStatementsNaming = (statements: Statement[], vendorPrincipalArn: string) =>
+  statements.filter(
     (s) => s.Effect === 'Deny' && (s.NotPrincipal !== undefined ? !namesVendor(s.NotPrincipal, vendorPrincipalArn, false) : namesVendor(s.Principal, vendorPrincipalArn, true)),
   );
-  for (const { action, on } of VENDOR_ACTIONS) {
-    const resource = on === 'bucket' ? arn : `${arn}/*`;
+
+const vendorResources = (bucketName: string, vendorPrincipalArn: string) => {
+  const arn = `arn:${partitionOf(vendorPrincipalArn)}:s3:::${bucketName}`;
+  return VENDOR_ACTIONS.map(({ action, on }) => ({ action, resource: on === 'bucket' ? arn : `${arn}/*` }));
+};
+
+/** A Deny that takes one of the 11 actions away from the vendor; a transport-only condition never does. */
+const denies = (s: Statement, action: string, resource: string) =>
+  actionIntersects(s, action) && resourceIntersects(s, resource) && !(hasCondition(s) && isTransportOnlyCondition(s.Condition));
+
+/** The policy's Deny statements that take any of the 11 actions from the vendor (with or without a Condition). */
+export const denyingStatements = (policy: unknown, bucketName: string, vendorPrincipalArn: string): Statement[] => {
+  const needed = vendorResources(bucketName, vendorPrincipalArn);
+  return denyStatementsNaming(statementsOf(policy), vendorPrincipalArn).filter((s) => needed.some(({ action, resource }) => denies(s, action, resource)));
+};
+
+/** Evaluates a parsed bucket policy for the vendor principal and the 11 actions (see {@link VENDOR_ACTIONS}). */
+export const evaluateVendorAccess = (policy: unknown, bucketName: string, vendorPrincipalArn: string): VendorAccess => {
+  const statements = statementsOf(policy);
+  const result: VendorAccess = { missing: [], conditional: [], denied: [], conditionallyDenied: [] };
+  const allows = statements.filter((s) => s.Effect === 'Allow' && s.NotPrincipal === undefined && namesVendor(s.Principal, vendorPrincipalArn, false));
+  const denyStatements = denyStatementsNaming(statements, vendorPrincipalArn);
+  for (const { action, resource } of vendorResources(bucketName, vendorPrincipalArn)) {
     const label = `${action} on ${resource}`;
     const granting = allows.filter((s) => actionCovers(s, action) && resourceCovers(s, resource));
     if (granting.length === 0) result.missing.push(label);
     else if (granting.every(hasCondition)) result.conditional.push(label);
-    for (const s of denies) {
-      if (!actionIntersects(s, action) || !resourceIntersects(s, resource)) continue;
-      if (hasCondition(s) && isTransportOnlyCondition(s.Condition)) continue;
+    for (const s of denyStatements) {
+      if (!denies(s, action, resource)) continue;
       const sid = typeof s.Sid === 'string' && s.Sid ? ` (statement ${s.Sid})` : '';
       (hasCondition(s) ? result.conditionallyDenied : result.denied).push(`${label}${sid}`);
     }

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Clock } from '../clock.js';
-import type { BucketExpectation, CheckResult } from './checks.js';
+import type { BucketExpectation, CheckId, CheckResult } from './checks.js';
 
 /** Clients already pointed at the right account, region and endpoint; time and ids injected. */
 export interface VerifyDeps {
@@ -14,6 +14,7 @@ export interface VerifyDeps {
 
 /** Every API call the verifier makes, with the IAM action it needs. */
 export const VERIFIER_OPERATIONS = {
+  HeadBucket: 's3:ListBucket',
   GetBucketLocation: 's3:GetBucketLocation',
   GetBucketVersioning: 's3:GetBucketVersioning',
   GetBucketEncryption: 's3:GetEncryptionConfiguration',
@@ -59,15 +60,19 @@ export interface CheckContext {
   call<T>(operation: Operation, send: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T>;
 }
 
-/** A check's result before the runner stamps its id on it. */
-export type Outcome = Omit<CheckResult, 'id'>;
+/**
+ * A check's result before the runner stamps its id on it. `blockedBy` names the check whose failure
+ * this one follows from (e.g. NoSuchBucket follows from `bucket-exists`): when that check failed too,
+ * the runner reports this one as skipped, so one break is one failed check.
+ */
+export type Outcome = Omit<CheckResult, 'id'> & { blockedBy?: CheckId };
 
 /** One check: reads what it needs through the context and judges it. */
 export type Check = (ctx: CheckContext) => Promise<Outcome>;
 
 /** A passed outcome. */
 export const passed = (detail: string): Outcome => ({ status: 'passed', detail });
-/** A failed outcome, with what the customer should do about it. */
-export const failed = (detail: string, remediation: string): Outcome => ({ status: 'failed', detail, remediation });
-/** A warning outcome, with what the customer should do about it. */
-export const warning = (detail: string, remediation: string): Outcome => ({ status: 'warning', detail, remediation });
+/** A failed outcome, with what the customer should do about it and, when a setting can be put back, the commands. */
+export const failed = (detail: string, remediation: string, commands?: string[]): Outcome => ({ status: 'failed', detail, remediation, ...(commands?.length ? { commands } : {}) });
+/** A warning outcome, with what the customer should do about it and, when a setting can be put back, the commands. */
+export const warning = (detail: string, remediation: string, commands?: string[]): Outcome => ({ status: 'warning', detail, remediation, ...(commands?.length ? { commands } : {}) });

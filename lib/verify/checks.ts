@@ -3,24 +3,29 @@ import { partitionOf } from './bucket-policy.js';
 /**
  * The checks, in the order results are reported. Ids are stable: the portal and the API's clients key on them.
  *
+ * - `bucket-exists`: HeadBucket finds the bucket (403 still means it exists). When it does not, every
+ *   other bucket check is skipped rather than failed, so a deleted bucket is one failed check.
  * - `bucket-location`: GetBucketLocation equals the expected region (null/"" is us-east-1, "EU" is eu-west-1).
  * - `versioning`: GetBucketVersioning is Enabled.
  * - `encryption`: default encryption is SSE-KMS with the expected key (ARN, key id or alias, resolved
  *   with DescribeKey when needed) and bucket key on, or SSE-S3 (AES256). Bucket key off is a warning:
  *   objects are still encrypted with the right key, only KMS cost and throttling suffer.
  * - `cors`: for each required origin and each of GET, HEAD, PUT, the first CORS rule S3 would pick
- *   allows it and exposes ETag.
+ *   allows it and exposes ETag. A max age shorter than requested is a warning (more preflights only).
  * - `public-access-block`: all four settings true.
  * - `ownership`: BucketOwnerEnforced.
  * - `bucket-policy`: the parsed policy allows the vendor principal the 11 actions (each on the resource
  *   it applies to: bucket-level actions on the bucket, object-level on bucket/*), and no Deny takes any
  *   of it away. S3 lets only the bucket owner's account read a policy, so AccessDenied here is a warning.
- * - `kms-key`: DescribeKey says Enabled, ENCRYPT_DECRYPT, symmetric, customer managed; rotation on.
+ * - `kms-key`: DescribeKey says Enabled (not disabled, not pending deletion: the deletion date is
+ *   named), ENCRYPT_DECRYPT, symmetric, customer managed; rotation on. When it fails for the key's
+ *   state, checks that failed only because of that state (GenerateDataKey, the probe's put) are skipped.
  * - `kms-generate-data-key`: GenerateDataKey (AES_256) works for the verifying principal.
  * - `probe`: put, head, get (byte-compared), list, then delete every version and delete marker of one
  *   object under `.byob-verify/`, and confirm nothing is left.
  */
 export const CHECK_IDS = [
+  'bucket-exists',
   'bucket-location',
   'versioning',
   'encryption',
@@ -39,12 +44,16 @@ export type CheckId = (typeof CHECK_IDS)[number];
 /** Outcome of one check, and of a whole verification. */
 export type CheckStatus = 'passed' | 'failed' | 'warning';
 
-/** One check's outcome; `remediation` (one sentence a customer can act on) is present whenever it did not pass. */
+/**
+ * One check's outcome; `remediation` (one sentence a customer can act on) is present whenever it did
+ * not pass, and `commands` (AWS CLI, run as the bucket owner) whenever a setting can be put back.
+ */
 export interface CheckResult {
   id: CheckId;
   status: CheckStatus;
   detail: string;
   remediation?: string;
+  commands?: string[];
 }
 
 /** A check that did not run, and why (e.g. KMS checks for an SSE-S3 bucket). */
@@ -73,6 +82,8 @@ export interface BucketExpectation {
   encryption: EncryptionExpectation | null;
   /** Each must be allowed GET, HEAD and PUT with ETag exposed; empty skips the `cors` check. */
   requiredOrigins: string[];
+  /** The CORS max age the request asked for; a shorter one is a warning. Default: not checked. */
+  corsMaxAgeSeconds?: number;
   /** e.g. `arn:aws:iam::830241207209:root`. */
   vendorPrincipalArn: string;
   /** Write, read and delete a test object; default true. */

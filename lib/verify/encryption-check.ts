@@ -1,6 +1,7 @@
 import { GetBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { CallError, failed, passed, warning, type CheckContext, type Outcome } from './check-context.js';
+import { encryptionCommands } from './cli-commands.js';
 import { encryptionRemediation, errorName } from './remediation.js';
 
 type KeyRef =
@@ -61,18 +62,19 @@ export const checkEncryption = async (ctx: CheckContext): Promise<Outcome> => {
   const rule = out.ServerSideEncryptionConfiguration?.Rules?.find((r) => r.ApplyServerSideEncryptionByDefault);
   const algorithm = rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
   const remediation = encryptionRemediation(exp);
-  if (!rule || !algorithm) return failed('The bucket has no default encryption rule.', remediation);
+  const commands = encryptionCommands(exp);
+  if (!rule || !algorithm) return failed('The bucket has no default encryption rule.', remediation, commands);
 
   if (expected.type === 'sse-s3') {
     if (algorithm === 'AES256') return passed('Default encryption is SSE-S3 (AES256).');
-    return failed(`Default encryption is ${algorithm}, expected SSE-S3 (AES256): the vendor would need access to that key.`, remediation);
+    return failed(`Default encryption is ${algorithm}, expected SSE-S3 (AES256): the vendor would need access to that key.`, remediation, commands);
   }
   if (algorithm !== 'aws:kms' && algorithm !== 'aws:kms:dsse') {
-    return failed(`Default encryption is ${algorithm}, expected SSE-KMS with ${expected.kmsKeyArn}.`, remediation);
+    return failed(`Default encryption is ${algorithm}, expected SSE-KMS with ${expected.kmsKeyArn}.`, remediation, commands);
   }
   const configuredKey = rule.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID;
   if (!configuredKey) {
-    return failed('Default encryption uses the AWS managed key aws/s3, which cannot be shared with the vendor account.', remediation);
+    return failed('Default encryption uses the AWS managed key aws/s3, which cannot be shared with the vendor account.', remediation, commands);
   }
   const kms = ctx.kms;
   const describe = kms
@@ -81,17 +83,17 @@ export const checkEncryption = async (ctx: CheckContext): Promise<Outcome> => {
     : undefined;
   const match = await matchKmsKey(configuredKey, expected.kmsKeyArn, describe);
   if (match.result === 'mismatch') {
-    return failed(`Default encryption uses KMS key ${match.resolvedArn ?? configuredKey}, expected ${expected.kmsKeyArn}.`, remediation);
+    return failed(`Default encryption uses KMS key ${match.resolvedArn ?? configuredKey}, expected ${expected.kmsKeyArn}.`, remediation, commands);
   }
   if (match.result === 'unresolved') {
-    return warning(`Default encryption names ${configuredKey}, which could not be confirmed to be ${expected.kmsKeyArn} (${match.reason}).`, `Name the key by its ARN in the default encryption: ${remediation}`);
+    return warning(`Default encryption names ${configuredKey}, which could not be confirmed to be ${expected.kmsKeyArn} (${match.reason}).`, `Name the key by its ARN in the default encryption: ${remediation}`, commands);
   }
   const via = configuredKey === expected.kmsKeyArn ? '' : ` (named as ${configuredKey})`;
   if (algorithm === 'aws:kms:dsse') {
-    return warning(`Default encryption is DSSE-KMS with the expected key${via}; bucket keys do not apply to it, so every object costs KMS requests.`, remediation);
+    return warning(`Default encryption is DSSE-KMS with the expected key${via}; bucket keys do not apply to it, so every object costs KMS requests.`, remediation, commands);
   }
   if (rule.BucketKeyEnabled !== true) {
-    return warning(`Default encryption is SSE-KMS with the expected key${via}, but the S3 bucket key is off, so every object operation calls KMS (cost, throttling).`, remediation);
+    return warning(`Default encryption is SSE-KMS with the expected key${via}, but the S3 bucket key is off, so every object operation calls KMS (cost, throttling).`, remediation, commands);
   }
   return passed(`Default encryption is SSE-KMS with ${expected.kmsKeyArn}${via} and the bucket key on.`);
 };

@@ -1,6 +1,7 @@
 import { DescribeKeyCommand, GenerateDataKeyCommand, GetKeyRotationStatusCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { kmsKeyArnOf, type CheckId } from './checks.js';
 import { failed, passed, type Check, type CheckContext, type Outcome } from './check-context.js';
+import { cancelKeyDeletionCommands, enableKeyCommands, keyRotationCommands } from './cli-commands.js';
 
 const checkKmsKey = async (ctx: CheckContext): Promise<Outcome> => {
   const { exp } = ctx;
@@ -10,10 +11,15 @@ const checkKmsKey = async (ctx: CheckContext): Promise<Outcome> => {
   const meta = out.KeyMetadata;
   if (!meta) return failed(`DescribeKey returned nothing for ${keyArn}.`, 'Retry the verification.');
   if (meta.KeyState === 'PendingDeletion' || meta.KeyState === 'PendingReplicaDeletion') {
-    return failed(`KMS key ${keyArn} is scheduled for deletion.`, `Cancel the deletion and enable the key: aws kms cancel-key-deletion --key-id ${keyArn}, then aws kms enable-key --key-id ${keyArn}`);
+    const when = meta.DeletionDate ? ` on ${meta.DeletionDate.toISOString()}` : '';
+    return failed(
+      `KMS key ${keyArn} is scheduled for deletion${when}: after that every object encrypted with it is unreadable, for good.`,
+      `Cancel the deletion and enable the key: aws kms cancel-key-deletion --key-id ${keyArn}, then aws kms enable-key --key-id ${keyArn}`,
+      cancelKeyDeletionCommands(exp),
+    );
   }
   if (meta.Enabled !== true || (meta.KeyState !== undefined && meta.KeyState !== 'Enabled')) {
-    return failed(`KMS key ${keyArn} is not enabled (state ${meta.KeyState ?? 'unknown'}).`, `Enable the key: aws kms enable-key --key-id ${keyArn}`);
+    return failed(`KMS key ${keyArn} is not enabled (state ${meta.KeyState ?? 'unknown'}).`, `Enable the key: aws kms enable-key --key-id ${keyArn}`, enableKeyCommands(exp));
   }
   if (meta.KeyUsage !== 'ENCRYPT_DECRYPT') {
     return failed(`KMS key ${keyArn} has key usage ${meta.KeyUsage ?? 'unknown'}, expected ENCRYPT_DECRYPT.`, 'Use a symmetric KMS key with key usage ENCRYPT_DECRYPT for the bucket.');
@@ -27,7 +33,7 @@ const checkKmsKey = async (ctx: CheckContext): Promise<Outcome> => {
   }
   const rotation = await ctx.call('GetKeyRotationStatus', (o) => kms.send(new GetKeyRotationStatusCommand({ KeyId: keyArn }), o));
   if (rotation.KeyRotationEnabled !== true) {
-    return failed(`Automatic rotation is off for KMS key ${keyArn}.`, `Turn on rotation: aws kms enable-key-rotation --key-id ${keyArn}`);
+    return failed(`Automatic rotation is off for KMS key ${keyArn}.`, `Turn on rotation: aws kms enable-key-rotation --key-id ${keyArn}`, keyRotationCommands(exp));
   }
   return passed(`KMS key ${keyArn} is enabled, symmetric ENCRYPT_DECRYPT, customer managed, with rotation on.`);
 };

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { VERIFY_PROBE_PREFIX } from '../../templates/grants.js';
 import { CallError, failed, passed, type CheckContext, type Operation, type Outcome } from './check-context.js';
+import { encryptionCommands } from './cli-commands.js';
 import { encryptionRemediation, errorName, outcomeOfError } from './remediation.js';
 
 const probeKey = (id: string) => `${VERIFY_PROBE_PREFIX}${id.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 64) || 'probe'}`;
@@ -89,7 +90,7 @@ export const checkProbe = async (ctx: CheckContext): Promise<Outcome> => {
     );
     wrote = true;
     if (encryption.ServerSideEncryption && put.ServerSideEncryption && put.ServerSideEncryption !== encryption.ServerSideEncryption) {
-      outcome = failed(`The probe object was stored with ${put.ServerSideEncryption}, expected ${encryption.ServerSideEncryption}.`, encryptionRemediation(exp));
+      outcome = failed(`The probe object was stored with ${put.ServerSideEncryption}, expected ${encryption.ServerSideEncryption}.`, encryptionRemediation(exp), encryptionCommands(exp));
     }
     const head = await ctx.call('HeadObject', (o) => deps.s3.send(new HeadObjectCommand({ Bucket, Key: key }), o));
     if (!outcome && head.ContentLength !== body.length) {

@@ -9,12 +9,21 @@ import type { Clock } from '../clock.js';
 /**
  * Time budgets. After a stack completes (event handlers, Lambda timeout 120 s) failing checks are
  * retried for a while, because fresh IAM and KMS grants take seconds to propagate on AWS. An
- * interactive re-verify answers inside API Gateway's 29 s and does not wait for propagation.
+ * interactive re-verify answers inside API Gateway's 29 s and does not wait for propagation. A
+ * scheduled re-verify (the reconciler, many records per run) retries a failing check briefly, so a
+ * throttled call does not send a false `byob.degraded`.
  */
 export const BUDGETS = {
   afterProvisioning: { budgetMs: 90_000, retryForMs: 75_000 },
   interactive: { budgetMs: 20_000, retryForMs: 0 },
+  scheduled: { budgetMs: 20_000, retryForMs: 8_000 },
 } as const;
+
+/** The shortest CORS max age among the rules that serve the vendor's uploads, if any. */
+const uploadRulesMaxAge = (record: ByobRecord): number | undefined => {
+  const ages = record.corsRules.filter((r) => originsRequiringUploads([r]).length > 0).map((r) => r.maxAgeSeconds);
+  return ages.length ? Math.min(...ages) : undefined;
+};
 
 /** Verifies a provisioned request's bucket and key against what its template promised. */
 export const verifyRecord = async (
@@ -32,6 +41,7 @@ export const verifyRecord = async (
       region: record.region,
       encryption: record.encryption.type === 'sse-kms' && kmsKeyArn ? { type: 'sse-kms', kmsKeyArn } : { type: 'sse-s3' },
       requiredOrigins: originsRequiringUploads(record.corsRules),
+      ...(uploadRulesMaxAge(record) === undefined ? {} : { corsMaxAgeSeconds: uploadRulesMaxAge(record) }),
       vendorPrincipalArn: accountRootArn(cfg.vendor.accountId),
       probe: true,
     },

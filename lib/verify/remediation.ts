@@ -1,6 +1,16 @@
 import { VENDOR_ACTIONS } from './bucket-policy.js';
 import { bucketArnOf, kmsKeyArnOf, type BucketExpectation, type CheckId } from './checks.js';
 import { VERIFIER_OPERATIONS, failed, warning, type Operation, type Outcome } from './check-context.js';
+import {
+  bucketPolicyCommands,
+  cancelKeyDeletionCommands,
+  corsCommands,
+  enableKeyCommands,
+  encryptionCommands,
+  ownershipCommands,
+  publicAccessBlockCommands,
+  recreateBucketCommands,
+} from './cli-commands.js';
 
 /**
  * An error's code or name, reduced to safe characters. Failures are described from the error's name and
@@ -13,7 +23,8 @@ export const errorName = (error: unknown): string => {
   return typeof raw === 'string' ? raw.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 64) : 'Error';
 };
 
-const httpStatusOf = (error: unknown): number | undefined =>
+/** The HTTP status an SDK error carries, if any. */
+export const httpStatusOf = (error: unknown): number | undefined =>
   (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 
 /** The KMS action named in an S3 AccessDenied message, e.g. when PutObject could not use the key. */
@@ -36,17 +47,20 @@ export const outcomeOfError = (id: CheckId, operation: Operation, error: unknown
 
   switch (name) {
     case 'NoSuchBucket':
-      return failed(`Bucket ${bucket} does not exist (${operation} answered NoSuchBucket).`, `Create the bucket ${bucket} in ${exp.region}, or correct the bucket name.`);
+      return {
+        ...failed(`Bucket ${bucket} does not exist (${operation} answered NoSuchBucket).`, `Create the bucket ${bucket} in ${exp.region}, or correct the bucket name.`, recreateBucketCommands(exp)),
+        blockedBy: 'bucket-exists',
+      };
     case 'NoSuchCORSConfiguration':
-      return failed(`Bucket ${bucket} has no CORS configuration.`, corsRemediation(exp));
+      return failed(`Bucket ${bucket} has no CORS configuration.`, corsRemediation(exp), corsCommands(exp, []));
     case 'ServerSideEncryptionConfigurationNotFoundError':
-      return failed(`Bucket ${bucket} has no default encryption configuration.`, encryptionRemediation(exp));
+      return failed(`Bucket ${bucket} has no default encryption configuration.`, encryptionRemediation(exp), encryptionCommands(exp));
     case 'NoSuchPublicAccessBlockConfiguration':
-      return failed(`Bucket ${bucket} has no public access block configuration.`, publicAccessBlockRemediation(exp));
+      return failed(`Bucket ${bucket} has no public access block configuration.`, publicAccessBlockRemediation(exp), publicAccessBlockCommands(exp));
     case 'OwnershipControlsNotFoundError':
-      return failed(`Bucket ${bucket} has no object ownership controls (ACLs are enabled).`, ownershipRemediation(exp));
+      return failed(`Bucket ${bucket} has no object ownership controls (ACLs are enabled).`, ownershipRemediation(exp), ownershipCommands(exp));
     case 'NoSuchBucketPolicy':
-      return failed(`Bucket ${bucket} has no bucket policy, so the vendor (${exp.vendorPrincipalArn}) has no access.`, bucketPolicyRemediation(exp));
+      return failed(`Bucket ${bucket} has no bucket policy, so the vendor (${exp.vendorPrincipalArn}) has no access.`, bucketPolicyRemediation(exp), bucketPolicyCommands(exp, null));
     case 'PermanentRedirect':
     case 'AuthorizationHeaderMalformed':
     case 'IllegalLocationConstraintException':
@@ -66,10 +80,20 @@ export const outcomeOfError = (id: CheckId, operation: Operation, error: unknown
       return failed(`KMS key ${keyArn} does not exist or is not visible to the verifier (${operation} answered ${name}).`, `Check the key ARN, and that the key is in ${exp.region} in the same account as the bucket.`);
     case 'DisabledException':
     case 'KMS.DisabledException':
-      return failed(`KMS key ${keyArn} is disabled (${operation} answered ${name}).`, `Enable the key: aws kms enable-key --key-id ${keyArn}`);
+      return {
+        ...failed(`KMS key ${keyArn} is disabled (${operation} answered ${name}).`, `Enable the key: aws kms enable-key --key-id ${keyArn}`, enableKeyCommands(exp)),
+        blockedBy: 'kms-key',
+      };
     case 'KMSInvalidStateException':
     case 'KMS.KMSInvalidStateException':
-      return failed(`KMS key ${keyArn} is not usable, e.g. pending deletion (${operation} answered ${name}).`, `Cancel the deletion and enable the key: aws kms cancel-key-deletion --key-id ${keyArn}, then aws kms enable-key --key-id ${keyArn}`);
+      return {
+        ...failed(
+          `KMS key ${keyArn} is not usable, e.g. pending deletion (${operation} answered ${name}).`,
+          `Cancel the deletion and enable the key: aws kms cancel-key-deletion --key-id ${keyArn}, then aws kms enable-key --key-id ${keyArn}`,
+          cancelKeyDeletionCommands(exp),
+        ),
+        blockedBy: 'kms-key',
+      };
     case 'InvalidKeyUsageException':
       return failed(`KMS key ${keyArn} cannot encrypt data (its key usage is not ENCRYPT_DECRYPT).`, 'Use a symmetric KMS key with key usage ENCRYPT_DECRYPT for the bucket.');
     case 'NotImplemented':
@@ -109,12 +133,15 @@ export const outcomeOfError = (id: CheckId, operation: Operation, error: unknown
         `Run the verification with a role in the bucket owner's account, or confirm the policy grants ${exp.vendorPrincipalArn} the 11 actions on ${bucketArnOf(exp)} and ${bucketArnOf(exp)}/*.`,
       );
     }
-    return failed(
-      `Access denied: the verifier may not call ${operation} (${action} on ${resource}).`,
-      onKms
-        ? `Allow ${exp.vendorPrincipalArn} ${action} in the key policy of ${keyArn}.`
-        : `Allow ${exp.vendorPrincipalArn} ${action} on ${resource} in the bucket policy, and make sure no Deny statement or organization policy blocks it.`,
-    );
+    if (onKms) return failed(`Access denied: the verifier may not call ${operation} (${action} on ${resource}).`, `Allow ${exp.vendorPrincipalArn} ${action} in the key policy of ${keyArn}.`);
+    // When the bucket-policy check found the grant missing or a Deny, this denial is that finding again.
+    return {
+      ...failed(
+        `Access denied: the verifier may not call ${operation} (${action} on ${resource}).`,
+        `Allow ${exp.vendorPrincipalArn} ${action} on ${resource} in the bucket policy, and make sure no Deny statement or organization policy blocks it.`,
+      ),
+      blockedBy: 'bucket-policy',
+    };
   }
   if (NETWORK_ERRORS.has(name)) {
     return failed(`Could not reach the storage endpoint for ${operation} (${name}).`, 'Check that the endpoint host and port are right and reachable from the internet, then retry.');
@@ -142,6 +169,10 @@ export const publicAccessBlockRemediation = (exp: BucketExpectation) =>
 /** How to enforce bucket-owner object ownership (ACLs off). */
 export const ownershipRemediation = (exp: BucketExpectation) =>
   `Disable ACLs: aws s3api put-bucket-ownership-controls --bucket ${exp.bucketName} --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'`;
+
+/** What to do when the bucket is gone. */
+export const recreateBucketRemediation = (exp: BucketExpectation) =>
+  `Create the bucket ${exp.bucketName} in ${exp.region} again with the settings the vendor needs (commands below), or delete this request and create a new one; then restore the template's tags and lifecycle rule, which the record's drift lists.`;
 
 /** How to grant the vendor its actions in the bucket policy. */
 export const bucketPolicyRemediation = (exp: BucketExpectation) =>

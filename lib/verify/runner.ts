@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { VERIFY_PROBE_PREFIX } from '../../templates/grants.js';
 import { BUCKET_CHECKS } from './bucket-checks.js';
-import { overallStatus, planChecks, type BucketExpectation, type CheckId, type CheckResult, type VerificationResult } from './checks.js';
+import { CHECK_IDS, overallStatus, planChecks, type BucketExpectation, type CheckId, type CheckResult, type SkippedCheck, type VerificationResult } from './checks.js';
 import { CallError, failed, type Check, type CheckContext, type Operation, type Outcome, type VerifyDeps } from './check-context.js';
 import { checkEncryption } from './encryption-check.js';
 import { KEY_CHECKS } from './key-checks.js';
@@ -33,10 +33,32 @@ const CHECKS: Record<CheckId, Check> = {
   probe: checkProbe,
 };
 
+/** A check's result as the runner collects it, before checks that follow from another's failure are set aside. */
+type Collected = CheckResult & { blockedBy?: CheckId };
+
+/**
+ * Sets aside the checks that failed only because another one did (a deleted bucket fails every
+ * bucket read; a disabled key fails every use of it): they are reported as skipped, naming the check
+ * that failed, so one break shows as one failed check.
+ */
+export const setAsideConsequences = (collected: Collected[]): { checks: CheckResult[]; skipped: SkippedCheck[] } => {
+  const failedIds = new Set(collected.filter((c) => c.status === 'failed').map((c) => c.id));
+  const checks: CheckResult[] = [];
+  const skipped: SkippedCheck[] = [];
+  for (const { blockedBy, ...result } of collected) {
+    if (result.status === 'failed' && blockedBy && blockedBy !== result.id && failedIds.has(blockedBy)) {
+      skipped.push({ id: result.id, reason: `Not checked: it follows from the failed ${blockedBy} check.` });
+    } else {
+      checks.push(result);
+    }
+  }
+  return { checks, skipped };
+};
+
 interface RunState {
   operation?: Operation;
   attempts: number;
-  lastFailure?: CheckResult;
+  lastFailure?: Collected;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -66,7 +88,7 @@ export const verifyBucket = async (deps: VerifyDeps, expectation: BucketExpectat
     }, budgetMs);
   });
 
-  const runCheck = async (id: CheckId, state: RunState): Promise<CheckResult> => {
+  const runCheck = async (id: CheckId, state: RunState): Promise<Collected> => {
     const ctx: CheckContext = {
       deps,
       exp: expectation,
@@ -92,7 +114,7 @@ export const verifyBucket = async (deps: VerifyDeps, expectation: BucketExpectat
       } catch (error) {
         outcome = error instanceof CallError ? outcomeOfError(id, error.operation, error.cause, expectation) : failed(`The check failed unexpectedly (${errorName(error)}).`, 'Retry the verification; if it fails again, contact support and quote this check.');
       }
-      const result: CheckResult = { id, ...outcome };
+      const result: Collected = { id, ...outcome };
       if (result.status !== 'failed' || controller.signal.aborted) return withAttempts(result, state.attempts);
       state.lastFailure = withAttempts(result, state.attempts);
       if (elapsed() + delay > Math.min(retryForMs, budgetMs)) return state.lastFailure;
@@ -101,7 +123,7 @@ export const verifyBucket = async (deps: VerifyDeps, expectation: BucketExpectat
     }
   };
 
-  const timedOut = (id: CheckId, state: RunState): CheckResult => {
+  const timedOut = (id: CheckId, state: RunState): Collected => {
     if (state.lastFailure && !state.operation) {
       return { ...state.lastFailure, detail: `${state.lastFailure.detail} Still failing when the ${budgetMs} ms budget ran out.` };
     }
@@ -117,18 +139,20 @@ export const verifyBucket = async (deps: VerifyDeps, expectation: BucketExpectat
   };
 
   try {
-    const checks = await Promise.all(
+    const collected = await Promise.all(
       run.map(async (id) => {
         const state: RunState = { attempts: 0 };
         const result = await Promise.race([runCheck(id, state), expired]);
         return result ?? timedOut(id, state);
       }),
     );
-    return { status: overallStatus(checks), checkedAt: started.toISOString(), durationMs: Math.max(0, elapsed()), checks, skipped };
+    const { checks, skipped: consequences } = setAsideConsequences(collected);
+    const allSkipped = [...skipped, ...consequences].sort((a, b) => CHECK_IDS.indexOf(a.id) - CHECK_IDS.indexOf(b.id));
+    return { status: overallStatus(checks), checkedAt: started.toISOString(), durationMs: Math.max(0, elapsed()), checks, skipped: allSkipped };
   } finally {
     clearTimeout(timer);
   }
 };
 
-const withAttempts = (result: CheckResult, attempts: number): CheckResult =>
+const withAttempts = (result: Collected, attempts: number): Collected =>
   attempts > 1 ? { ...result, detail: `${result.detail} (after ${attempts} attempts)` } : result;

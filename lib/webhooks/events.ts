@@ -4,7 +4,7 @@
  */
 
 /** Every webhook event type. */
-export const WEBHOOK_EVENT_TYPES = ['byob.status_changed', 'byob.ready', 'byob.failed'] as const;
+export const WEBHOOK_EVENT_TYPES = ['byob.status_changed', 'byob.ready', 'byob.failed', 'byob.degraded', 'byob.recovered'] as const;
 
 /** A webhook event type. */
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -93,12 +93,15 @@ export const buildWebhookPayload = ({ type, record, occurredAt }: WebhookPayload
 
 /**
  * The events a status change raises: always `byob.status_changed`, plus `byob.ready` on entering
- * READY and `byob.failed` on entering FAILED. No change (from === to) raises nothing.
+ * READY from provisioning, `byob.failed` on entering FAILED, `byob.degraded` when a provisioned
+ * bucket stops meeting its checks (the payload's record carries the failing checks and the drift) and
+ * `byob.recovered` when it meets them again. No change (from === to) raises nothing.
  */
 export const eventsForTransition = (from: string | null, to: string): WebhookEventType[] => {
   if (from === to) return [];
   const events: WebhookEventType[] = ['byob.status_changed'];
-  if (to === 'READY') events.push('byob.ready');
+  if (to === 'READY') events.push(from === 'DEGRADED' ? 'byob.recovered' : 'byob.ready');
   if (to === 'FAILED') events.push('byob.failed');
+  if (to === 'DEGRADED') events.push('byob.degraded');
   return events;
 };

@@ -27,6 +27,8 @@ export interface CoreDeps {
   ids: Ids;
   clock: Clock;
   statusDeadlineMinutes: number;
+  /** REVERIFY_INTERVAL in milliseconds (optional only to match TransitionDeps; makeCore always sets it). */
+  reverifyIntervalMs?: number;
   config: Config;
   authenticate: Authenticate;
   /** Per-tenant request budget of the HTTP routes (429 with Retry-After when spent). */
@@ -59,6 +61,7 @@ export const makeCore = (cfg: Config, dynamo: DynamoDBClient, clock: Clock = sys
   ids: realIds(),
   clock,
   statusDeadlineMinutes: cfg.statusDeadlineMinutes,
+  reverifyIntervalMs: cfg.reverifyIntervalMs,
   config: cfg,
   authenticate: makeAuthenticator(cfg.auth),
   rateLimit: dynamoRateLimiter(documentClientOf(dynamo), cfg.tableName, clock),

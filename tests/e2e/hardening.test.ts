@@ -1,23 +1,15 @@
 import { CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../lib/http/http-handler.js';
-import type { LocalStack } from '../../scripts/local-stack.js';
 // @ts-expect-error plain ESM script without types
 import { runFuzz } from '../../scripts/fuzz.mjs';
-import { type Answer, call, directBody, emulatorClient, startApi } from '../support/local-api.js';
+import { type Answer, call, directBody, emulatorClient, sharedApi } from '../support/local-api.js';
 import { stacksTaggedFor } from '../support/stacks.js';
 import { SECURITY_HEADERS } from '../../lib/http/security-headers.js';
 
 // Hardening through serverless-offline over the emulator, as `npm start` runs it: schemathesis from
 // the OpenAPI document, racing replays, hostile input over real HTTP, tenant isolation.
-let stack: LocalStack;
-
-beforeAll(async () => {
-  stack = await startApi();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = sharedApi();
 
 const stacksOf = (tenant: string): Promise<Stack[]> =>
   stacksTaggedFor(new CloudFormationClient({ ...emulatorClient(stack.emulatorEndpoint), maxAttempts: 1 }), tenant);
@@ -33,7 +25,7 @@ describe('hardening over HTTP', () => {
   it('schemathesis: no 5xx, every response as documented, negative data rejected', async () => {
     const token = await stack.token('fuzz');
     const { code, output } = (await runFuzz({ base: stack.baseUrl, token, maxExamples: 10, maxTimeSeconds: 75 })) as { code: number; output: string };
-    const summary = output.split('\n').filter((l) => /generated|passed|failed|error|Failures|ST\d{3}|No issues/i.test(l)).slice(-15).join('\n');
+    const summary = output.split('\n').filter((l) => /Fuzzing|Stateful|Scenarios|generated|passed|failed|error|Failures|ST\d{3}|No issues/i.test(l)).slice(-15).join('\n');
     console.log(`schemathesis:\n${summary}`);
     expect(code, output.slice(-6000)).toBe(0);
     expect(output).toMatch(/No issues found/);

@@ -1,23 +1,13 @@
-import {
-  type Capability,
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStackEventsCommand,
-  DescribeStacksCommand,
-  type Stack,
-  type StackEvent,
-} from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { parseConfig } from '../../lib/config.js';
 import { localLinkKey } from '../../scripts/local-auth.js';
-import { makeDeps } from '../../lib/wiring/deps.js';
+import { type Deps, makeDeps } from '../../lib/wiring/deps.js';
 import { reconcile } from '../../lib/provisioning/reconcile.js';
-import type { LocalStack } from '../../scripts/local-stack.js';
+import { eventsOf, launchFromLink as launch, settled } from '../../scripts/customer-launch.js';
 import { LOCAL_NAMES, localServiceEnv } from '../../scripts/local-aws.js';
-import { call, directBody, emulatorClient, startApi, waitForStatus } from '../support/local-api.js';
+import { call, directBody, emulatorClient, sharedApi, waitForStatus } from '../support/local-api.js';
 
 // Quick-create end to end, as `npm start` runs it: the API through serverless-offline over the emulator.
 // A "customer" in a second emulator account creates the stack from the link exactly as the console
@@ -29,73 +19,49 @@ import { call, directBody, emulatorClient, startApi, waitForStatus } from '../su
 const REGION = 'eu-central-1';
 const CUSTOMER = '111111111111';
 const OTHER_CUSTOMER = '222222222222';
+const TENANT = 'e2e-quick-create';
 
-let stack: LocalStack;
+const stack = sharedApi();
 let token: string;
 
 beforeAll(async () => {
-  stack = await startApi();
-  token = await stack.token('e2e-quick-create');
-});
-afterAll(async () => {
-  await stack?.stop();
+  token = await stack.token(TENANT);
 });
 
 const quickCreateBody = (over: Record<string, unknown> = {}) => directBody({ region: REGION, launch: { mode: 'quick-create' }, ...over });
 
-/** The customer's own clients: credentials of a role in `account`, from the emulator's STS. */
-const customer = async (account: string) => {
-  const sts = new STSClient(emulatorClient(stack.emulatorEndpoint, REGION));
-  const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/byob-customer`, RoleSessionName: 'console' }));
-  const credentials = { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! };
-  const target = { endpoint: stack.emulatorEndpoint, region: REGION, credentials };
-  return {
-    cfn: new CloudFormationClient({ ...target, maxAttempts: 1 }),
-    s3: new S3Client({ ...target, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
-  };
+/**
+ * The customer opens the link and creates the stack, as the console would (scripts/customer-launch.ts:
+ * the same code `npm run launch` runs); what the console relies on is asserted here.
+ */
+const launchFromLink = async (link: string, account: string) => {
+  const launched = await launch({ endpoint: stack.emulatorEndpoint, link, account });
+  expect(launched.link.host).toBe(`${REGION}.console.aws.amazon.com`);
+  expect(launched.link.route).toBe('/stacks/quickcreate');
+  expect(new URL(launched.link.templateUrl).host).toBe(`${LOCAL_NAMES.templatesBucketPrefix}-${REGION}.s3.${REGION}.amazonaws.com`);
+  // The console drops NoEcho parameters and ones the template does not declare: neither may be in the link.
+  for (const p of launched.link.parameters) expect(launched.template.Parameters?.[p.ParameterKey!], p.ParameterKey).toMatchObject({ Type: 'String' });
+  expect(Object.values(launched.template.Parameters ?? {}).filter((p) => p.NoEcho)).toEqual([]);
+  return launched;
 };
 
 /**
- * What the console does with a quick-create link: reads the template at templateURL, fills the
- * parameters from the link's param_ values, asks for the IAM acknowledgement when the template has IAM
- * resources, and calls CreateStack in the link's region with the customer's credentials.
+ * The reconciler limited to this file's tenant: the table is shared with the other e2e files, whose
+ * requests and webhooks its jump of the clock past the link's expiry must not touch.
  */
-const launchFromLink = async (link: string, account: string) => {
-  const url = new URL(link);
-  expect(url.host).toBe(`${REGION}.console.aws.amazon.com`);
-  const [route, query = ''] = url.hash.slice(1).split('?');
-  expect(route).toBe('/stacks/quickcreate');
-  const params = new URLSearchParams(query);
-  const templateURL = params.get('templateURL')!;
-  const template = new URL(templateURL);
-  expect(template.host).toBe(`${LOCAL_NAMES.templatesBucketPrefix}-${REGION}.s3.${REGION}.amazonaws.com`);
-  const { cfn, s3 } = await customer(account);
-  const body = JSON.parse(
-    (await (await s3.send(new GetObjectCommand({ Bucket: template.host.split('.s3.')[0], Key: template.pathname.slice(1) }))).Body!.transformToString()) as string,
-  ) as { Parameters?: Record<string, { NoEcho?: boolean }>; Resources: Record<string, { Type: string }> };
-  const parameters = [...params].filter(([k]) => k.startsWith('param_')).map(([k, v]) => ({ ParameterKey: k.slice('param_'.length), ParameterValue: v }));
-  // The console drops NoEcho parameters and ones the template does not declare: neither may be in the link.
-  for (const p of parameters) expect(body.Parameters?.[p.ParameterKey!], p.ParameterKey).toMatchObject({ Type: 'String' });
-  expect(Object.values(body.Parameters ?? {}).filter((p) => p.NoEcho)).toEqual([]);
-  const capabilities: Capability[] = Object.values(body.Resources).some((r) => r.Type.startsWith('AWS::IAM::')) ? ['CAPABILITY_IAM'] : [];
-  const { StackId } = await cfn.send(
-    new CreateStackCommand({ StackName: params.get('stackName')!, TemplateURL: templateURL, Parameters: parameters, Capabilities: capabilities }),
-  );
-  return { stackId: StackId!, cfn, s3 };
+const ownTenantOnly = (deps: Deps): Deps => {
+  const { store } = deps;
+  // Read past every other tenant's due items (a few hundred at most here) before keeping this one's.
+  const everything = 1000;
+  return {
+    ...deps,
+    store: {
+      ...store,
+      listDue: async (now, limit) => (await store.listDue(now, everything)).filter((r) => r.tenant === TENANT).slice(0, limit),
+      dueOutbox: async (now, limit) => (await store.dueOutbox(now, everything)).filter((o) => o.tenant === TENANT).slice(0, limit),
+    },
+  };
 };
-
-/** Polls DescribeStacks (as the customer) until the stack leaves every *_IN_PROGRESS status. */
-const settled = async (cfn: CloudFormationClient, stackId: string, timeoutMs = 180_000): Promise<Stack> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0];
-    if (s && !s.StackStatus?.endsWith('_IN_PROGRESS')) return s;
-    if (Date.now() > deadline) throw new Error(`stack ${stackId} still ${s?.StackStatus} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-};
-
-const eventsOf = async (cfn: CloudFormationClient, stackId: string): Promise<StackEvent[]> => (await cfn.send(new DescribeStackEventsCommand({ StackName: stackId }))).StackEvents ?? [];
 
 const post = async (body: Record<string, unknown>) => {
   const posted = await call(stack, 'POST', '/byob', { token, body });
@@ -192,17 +158,17 @@ describe('quick-create, end to end', () => {
     const rec = await post(quickCreateBody({ team: 'qc-stale' }));
 
     // The reconciler as the schedule runs it, in-process against the same emulator and table, with its
-    // clock injected past the link's expiry (the Lambda's own clock cannot be moved).
+    // clock injected past the link's expiry (the Lambda's own clock cannot be moved), kept to this tenant.
     const env = localServiceEnv({ endpoint: stack.emulatorEndpoint, jwks: '{"keys":[]}', linkKey: localLinkKey() });
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
     try {
       const expiry = Date.parse(rec.quickCreateExpiresAt);
       expect(expiry).toBeGreaterThan(Date.now());
-      const early = makeDeps(parseConfig(env), { clock: () => new Date(expiry - 60_000) });
+      const early = ownTenantOnly(makeDeps(parseConfig(env), { clock: () => new Date(expiry - 60_000) }));
       await reconcile(early);
       expect((await call(stack, 'GET', `/byob/${rec.id}`, { token })).body.status).toBe('AWAITING_CUSTOMER');
-      const late = makeDeps(parseConfig(env), { clock: () => new Date(expiry + 1000) });
+      const late = ownTenantOnly(makeDeps(parseConfig(env), { clock: () => new Date(expiry + 1000) }));
       expect((await reconcile(late)).errors).toBe(0);
     } finally {
       vi.unstubAllEnvs();

@@ -1,3 +1,5 @@
+import { inject } from 'vitest';
+import { mintToken } from '../../scripts/local-auth.js';
 import { type LocalStack, startLocalStack } from '../../scripts/local-stack.js';
 // @ts-expect-error plain ESM script without types
 import { freePort } from '../../scripts/emulator.mjs';
@@ -11,6 +13,12 @@ export interface Answer {
 
 /** Starts the whole local stack (emulator, bridge, serverless-offline) on free loopback ports. */
 export const startApi = async (): Promise<LocalStack> => startLocalStack({ port: (await freePort()) as number, quiet: true });
+
+/** What an e2e file uses of the local stack. */
+export type Api = Pick<LocalStack, 'baseUrl' | 'emulatorEndpoint' | 'token'>;
+
+/** The stack the e2e run shares (tests/support/global-local-stack.ts), signing tokens with the key it left in .local/. */
+export const sharedApi = (): Api => ({ ...inject('localStack'), token: (tenant) => mintToken(tenant) });
 
 /** One HTTP call; JSON in and out. */
 export const call = async (
@@ -38,7 +46,7 @@ export const call = async (
 };
 
 /** Polls GET /byob/{id} until its status is one of `statuses`. */
-export const waitForStatus = async (stack: LocalStack, token: string, id: string, statuses: string[], timeoutMs = 60_000) => {
+export const waitForStatus = async (stack: Pick<LocalStack, 'baseUrl'>, token: string, id: string, statuses: string[], timeoutMs = 60_000) => {
   const deadline = Date.now() + timeoutMs;
   let last: Answer | undefined;
   while (Date.now() < deadline) {

@@ -14,6 +14,7 @@ export class MemoryStore implements Store {
   readonly locks = new Map<string, string>();
   readonly outbox = new Map<string, OutboxItem>();
   readonly settings = new Map<string, TenantSettings>();
+  private slots = 0;
   /** Every successful commit, in order: what a test inspects to count transitions. */
   readonly commits: CommitPlan[] = [];
   /** Called before each commit is applied; a test can move the record under the writer's feet. */
@@ -103,6 +104,10 @@ export class MemoryStore implements Store {
       .sort((a, b) => (a.dueAt! < b.dueAt! ? -1 : 1))
       .slice(0, limit)
       .map((r) => structuredClone(r));
+  }
+
+  async nextScheduleSlot(): Promise<number> {
+    return ++this.slots;
   }
 
   async getSettings(tenant: string): Promise<TenantSettings | null> {

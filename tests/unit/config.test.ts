@@ -33,10 +33,54 @@ describe('parseConfig', () => {
     expect(() => parseConfig(env)).toThrow(/exactly one of AUTH_JWKS/);
   });
 
+  it('reads the onboarding page\'s settings: off without a base URL or key, a week\'s links, no framing by default', () => {
+    const off = parseConfig(localEnv());
+    expect([off.publicBaseUrl, off.onboardingLinkKey, off.onboardingTtlHours, off.onboardingFrameAncestors]).toEqual([null, null, 168, []]);
+    const on = parseConfig({
+      ...localEnv(),
+      PUBLIC_BASE_URL: 'https://byob.example.com/api/',
+      ONBOARDING_LINK_KEY: 'k'.repeat(32),
+      ONBOARDING_TTL_HOURS: '24',
+      ONBOARDING_FRAME_ANCESTORS: ' https://portal.example.com  https://app.example.com:8443 ',
+    });
+    expect([on.publicBaseUrl, on.onboardingTtlHours, on.onboardingFrameAncestors]).toEqual(['https://byob.example.com/api', 24, ['https://portal.example.com', 'https://app.example.com:8443']]);
+  });
+
+  it('refuses an onboarding setting that would make bad links or a weak key', () => {
+    for (const [name, value] of [
+      ['PUBLIC_BASE_URL', 'https://byob.example.com/?x=1'],
+      ['PUBLIC_BASE_URL', 'ftp://byob.example.com'],
+      ['ONBOARDING_LINK_KEY', 'short'],
+      ['ONBOARDING_TTL_HOURS', '0'],
+      ['ONBOARDING_FRAME_ANCESTORS', "https://portal.example.com 'self'"],
+      ['ONBOARDING_FRAME_ANCESTORS', 'http://portal.example.com'],
+    ]) {
+      expect(() => parseConfig({ ...localEnv(), [name!]: value }), `${name}=${value}`).toThrow(new RegExp(name!));
+    }
+  });
+
   it('derives per-region names the same way for every caller', () => {
     const cfg = parseConfig(localEnv());
     expect(templatesBucketFor(cfg, 'eu-west-1')).toBe(`${cfg.templatesBucketPrefix}-eu-west-1`);
     expect(stackEventsTopicArn(cfg, 'eu-west-1')).toBe(`arn:aws:sns:eu-west-1:${cfg.serviceAccountId}:${cfg.stackEventsTopicName}`);
     expect(registrationTopicArn(cfg, 'us-east-1')).toBe(`arn:aws:sns:us-east-1:${cfg.serviceAccountId}:${cfg.registrationTopicName}`);
+  });
+});
+
+describe('REVERIFY_INTERVAL', () => {
+  it('defaults to P1D and reads any ISO-8601 duration of weeks to seconds', () => {
+    expect(parseConfig(localEnv()).reverifyIntervalMs).toBe(86_400_000);
+    expect(parseConfig(localEnv({ REVERIFY_INTERVAL: 'PT30S' })).reverifyIntervalMs).toBe(30_000);
+    expect(parseConfig(localEnv({ REVERIFY_INTERVAL: '' })).reverifyIntervalMs).toBe(86_400_000);
+  });
+
+  it.each([
+    ['daily', /REVERIFY_INTERVAL: an ISO-8601 duration/],
+    ['P1M', /REVERIFY_INTERVAL: an ISO-8601 duration/],
+    ['PT5S', /REVERIFY_INTERVAL: at least PT10S/],
+    ['P100D', /REVERIFY_INTERVAL: at most P90D/],
+  ])('names %j at cold start', (value, message) => {
+    expect(() => parseConfig(localEnv({ REVERIFY_INTERVAL: value }))).toThrow(ConfigError);
+    expect(() => parseConfig(localEnv({ REVERIFY_INTERVAL: value }))).toThrow(message);
   });
 });

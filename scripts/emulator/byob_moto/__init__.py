@@ -20,6 +20,7 @@ def install(base_url: str | None = None) -> None:
     if _installed:
         return
     from . import (
+        cfn_drift,
         cfn_engine,
         config,
         custom_resources,
@@ -27,6 +28,7 @@ def install(base_url: str | None = None) -> None:
         iam_role,
         kms_cross_account,
         kms_key,
+        kms_key_state,
         s3_bucket,
         s3_policy,
         sns_delivery,
@@ -38,10 +40,12 @@ def install(base_url: str | None = None) -> None:
     s3_policy.install()
     kms_key.install()
     kms_cross_account.install()
+    kms_key_state.install()
     iam_role.install()
     sns_delivery.install()
     template_url.install()
     custom_resources.install()
     cfn_engine.install()
+    cfn_drift.install()
     http_routes.install()
     _installed = True

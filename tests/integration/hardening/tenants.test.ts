@@ -45,7 +45,7 @@ describe('tenant isolation', () => {
     expect(routes.sort()).toEqual(Object.keys(ROUTE_MODULES).sort());
   });
 
-  const idRoutes: RouteKey[] = ['GET /byob/{id}', 'GET /byob/{id}/template', 'POST /byob/{id}/verify', 'POST /byob/{id}/callbacks/redeliver', 'DELETE /byob/{id}'];
+  const idRoutes: RouteKey[] = ['GET /byob/{id}', 'GET /byob/{id}/template', 'POST /byob/{id}/verify', 'POST /byob/{id}/callbacks/redeliver', 'POST /byob/{id}/onboarding/revoke', 'DELETE /byob/{id}'];
 
   it.each(idRoutes)('%s: another tenant\'s id answers 404 with the body of a missing id, and changes nothing', async (route) => {
     const before = (await deps.store.get(a.tenant, readyId))!;

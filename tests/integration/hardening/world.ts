@@ -96,6 +96,10 @@ export const ROUTE_MODULES = {
   'POST /byob/verify': 'verify-existing',
   'DELETE /byob/{id}': 'delete-request',
   'POST /byob/{id}/callbacks/redeliver': 'redeliver-callbacks',
+  'POST /byob/{id}/onboarding/revoke': 'revoke-onboarding',
+  'GET /onboarding/{id}': 'onboarding-page',
+  'GET /onboarding/{id}/status': 'onboarding-status',
+  'GET /assets/{file}': 'onboarding-asset',
   'GET /openapi.json': 'openapi',
 } as const;
 

@@ -28,7 +28,7 @@ describe('verifyExisting against the emulator', () => {
     const result = await verifyExisting(deps(), body);
 
     expect(result.verification.status).toBe('passed');
-    expect(result.verification.checks).toHaveLength(10);
+    expect(result.verification.checks).toHaveLength(11);
     expect(await bucketContents(s3, bucket)).toEqual({ versions: [], deleteMarkers: [], objects: [] });
   });
 
@@ -42,6 +42,7 @@ describe('verifyExisting against the emulator', () => {
 
     expect(result.target).toEqual({ kind: 's3-compatible', endpoint: `http://${url.host}`, bucket, region: 'eu-west-1' });
     expect(result.verification.checks.map((c) => [c.id, c.status])).toEqual([
+      ['bucket-exists', 'passed'],
       ['bucket-location', 'passed'],
       ['versioning', 'passed'],
       ['cors', 'passed'],
@@ -50,13 +51,14 @@ describe('verifyExisting against the emulator', () => {
     expect(await bucketContents(s3, bucket)).toEqual({ versions: [], deleteMarkers: [], objects: [] });
   });
 
-  it('reports a missing bucket behind a connection string as a failed check, not an exception', async () => {
+  it('reports a missing bucket behind a connection string as one failed check, not an exception', async () => {
     const url = new URL(endpoint());
     const body = VerifyExistingRequest.parse({ connectionString: `s3://testing:testing@${url.host}/byob-verify-does-not-exist?region=eu-west-1&tls=false` });
 
     const result = await verifyExisting(deps(), body);
 
     expect(result.verification.status).toBe('failed');
-    expect(result.verification.checks.find((c) => c.id === 'versioning')).toMatchObject({ status: 'failed', detail: expect.stringContaining('does not exist'), remediation: expect.any(String) });
+    expect(result.verification.checks.find((c) => c.id === 'bucket-exists')).toMatchObject({ status: 'failed', detail: expect.stringContaining('does not exist'), remediation: expect.any(String) });
+    expect(result.verification.checks.filter((c) => c.status === 'failed')).toHaveLength(1);
   });
 });

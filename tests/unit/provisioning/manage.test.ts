@@ -65,14 +65,15 @@ describe('reverify', () => {
     expect(calls).toEqual([{ record: read, when: 'interactive' }]);
   });
 
-  it('a READY bucket that now fails becomes FAILED with the checks, and raises byob.failed', async () => {
+  it('a READY bucket that now fails becomes DEGRADED with the checks (never FAILED), keeps its team and raises byob.degraded', async () => {
     const { deps, store, current } = seeded(readyRecord({ callback: idleCallback() }), FAILED_CHECKS);
 
     const out = await reverify(deps, 'acme', REQUEST_ID);
 
-    expect(out).toMatchObject({ status: 'FAILED', verification: FAILED_CHECKS, failure: VERIFICATION_FAILED });
-    expect(current().status).toBe('FAILED');
-    expect(store.commits[0]!.outbox.map((o) => o.type)).toEqual(['byob.status_changed', 'byob.failed']);
+    expect(out).toMatchObject({ status: 'DEGRADED', verification: FAILED_CHECKS, failure: null });
+    expect(current().status).toBe('DEGRADED');
+    expect(store.commits[0]!.lock).toBe('keep');
+    expect(store.commits[0]!.outbox.map((o) => o.type)).toEqual(['byob.status_changed', 'byob.degraded']);
   });
 
   it('a FAILED bucket that now passes becomes READY again, its failure cleared and the team taken back', async () => {

@@ -224,7 +224,8 @@ describe('reconcileRecord', () => {
     });
   });
 
-  it.each(['READY', 'FAILED', 'EXPIRED', 'DELETED'] as const)('clears a stray due time on a %s record', async (status) => {
+  // READY (and DEGRADED) records are due for their scheduled re-verification: tests/unit/provisioning/assurance*.
+  it.each(['FAILED', 'EXPIRED', 'DELETED'] as const)('clears a stray due time on a %s record', async (status) => {
     const { deps, seed, current, store } = reconcilerAt(at(HOUR));
 
     expect(await reconcileRecord(deps, seed(readyRecord({ status, dueAt: at(0).toISOString() })))).toBe(false);

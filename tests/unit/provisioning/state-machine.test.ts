@@ -37,7 +37,19 @@ describe('state machine', () => {
 
   it('DELETED is final; READY is reached only through verification', () => {
     expect(TRANSITIONS.DELETED).toEqual([]);
-    expect(all.filter((s) => TRANSITIONS[s].includes('READY')).sort()).toEqual(['FAILED', 'VERIFYING']);
+    expect(all.filter((s) => TRANSITIONS[s].includes('READY')).sort()).toEqual(['DEGRADED', 'FAILED', 'VERIFYING']);
+  });
+
+  it('a provisioned bucket moves between READY and DEGRADED and is never FAILED by verification; DEGRADED keeps the slot and can be deleted', () => {
+    expect(TRANSITIONS.READY).not.toContain('FAILED');
+    expect(TRANSITIONS.READY).not.toContain('VERIFYING');
+    expect(canTransition('READY', 'DEGRADED')).toBe(true);
+    expect(canTransition('DEGRADED', 'READY')).toBe(true);
+    expect(TRANSITIONS.DEGRADED).toEqual(expect.arrayContaining(['DELETING', 'DELETED']));
+    expect(TRANSITIONS.DEGRADED).not.toContain('FAILED');
+    expect(ACTIVE_STATUSES.has('DEGRADED')).toBe(true);
+    expect(lockChange('READY', 'DEGRADED')).toBe('keep');
+    expect(dueAtFor('DEGRADED', new Date(), null, 30)).toBeNull();
   });
 
   it('releases the team lock when leaving the active set and takes it back when re-entering', () => {

@@ -153,11 +153,16 @@ describe('transition', () => {
       expect(awaiting.dueAt).toBe('2026-11-27T10:00:00.000Z');
     });
 
-    it('is cleared once the request is settled', async () => {
+    it('is cleared once the request is settled, and set to the next re-verification once it is READY', async () => {
       const { deps, store } = fakeDeps();
       const verifying = store.seed(directRecord({ status: 'VERIFYING' }));
 
-      expect((await transition(deps, verifying, 'READY')).dueAt).toBeNull();
+      const ready = await transition(deps, verifying, 'READY');
+      expect(Date.parse(ready.dueAt!)).toBeGreaterThan(deps.clock().getTime());
+      expect(Date.parse(ready.dueAt!)).toBeLessThanOrEqual(deps.clock().getTime() + 24 * 3_600_000);
+      expect((await transition(deps, ready, 'DELETING')).dueAt).not.toBeNull();
+      const failed = store.seed(directRecord({ status: 'VERIFYING', id: 'byob_01JQC00000000000000000FA1L' }));
+      expect((await transition(deps, failed, 'FAILED')).dueAt).toBeNull();
     });
   });
 

@@ -76,7 +76,9 @@ describe('applyStackStatus', () => {
     expect(store.commits.map((c) => c.after.status)).toEqual(['VERIFYING', 'READY']);
     expect(verified).toHaveLength(1);
     expect(verified[0]).toMatchObject({ status: 'VERIFYING', outputs: RECORD_OUTPUTS, launch: { stackStatus: 'CREATE_COMPLETE' } });
-    expect(out).toMatchObject({ status: 'READY', outputs: RECORD_OUTPUTS, verification: { status: 'passed' }, failure: null, dueAt: null });
+    expect(out).toMatchObject({ status: 'READY', outputs: RECORD_OUTPUTS, verification: { status: 'passed' }, failure: null });
+    // READY is due for its scheduled re-verification (continuous assurance), within one interval.
+    expect(Date.parse(out!.dueAt!)).toBeGreaterThan(deps.clock().getTime());
   });
 
   it('complete but the bucket fails verification: FAILED naming the failed checks', async () => {

@@ -25,14 +25,14 @@ describe('planChecks', () => {
   it('skips what was not asked for: encryption, CORS, the probe', () => {
     const plan = planChecks(expectation({ encryption: null, requiredOrigins: [], probe: false }), true);
 
-    expect(plan.run).toEqual(['bucket-location', 'versioning', 'public-access-block', 'ownership', 'bucket-policy']);
+    expect(plan.run).toEqual(['bucket-exists', 'bucket-location', 'versioning', 'public-access-block', 'ownership', 'bucket-policy']);
     expect(plan.skipped.map((s) => s.id)).toEqual(['encryption', 'cors', 'kms-key', 'kms-generate-data-key', 'probe']);
   });
 
   it('skips the AWS-only checks on an S3-compatible store, even with SSE-KMS expected', () => {
     const plan = planChecks(expectation({ target: 's3-compatible' }), true);
 
-    expect(plan.run).toEqual(['bucket-location', 'versioning', 'encryption', 'cors', 'probe']);
+    expect(plan.run).toEqual(['bucket-exists', 'bucket-location', 'versioning', 'encryption', 'cors', 'probe']);
     expect(plan.skipped).toContainEqual({ id: 'kms-key', reason: 'AWS KMS does not apply to an S3-compatible store.' });
     expect(plan.skipped).toContainEqual({ id: 'bucket-policy', reason: 'An AWS-only feature; not checked on an S3-compatible store.' });
   });

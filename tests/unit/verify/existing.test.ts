@@ -91,7 +91,7 @@ describe('verifyExisting', () => {
     expect(targets).toEqual([{ region: 'eu-west-1', roleArn: ROLE_ARN }]);
     expect(result.target).toEqual({ kind: 'aws', region: 'eu-west-1', bucketName: BUCKET });
     expect(result.verification.status).toBe('passed');
-    expect(result.verification.checks).toHaveLength(10);
+    expect(result.verification.checks).toHaveLength(11);
   });
 
   it('runs only the S3 checks on a connection string, hands the revealed secret only to clientsFor', async () => {
@@ -102,7 +102,7 @@ describe('verifyExisting', () => {
 
     expect(targets).toEqual([{ endpoint: 'https://minio.example.com:9000', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: SECRET }, region: REGION, forcePathStyle: true }]);
     expect(result.target).toEqual({ kind: 's3-compatible', endpoint: 'https://minio.example.com:9000', bucket: BUCKET, region: REGION });
-    expect(result.verification.checks.map((c) => c.id)).toEqual(['bucket-location', 'versioning', 'cors', 'probe']);
+    expect(result.verification.checks.map((c) => c.id)).toEqual(['bucket-exists', 'bucket-location', 'versioning', 'cors', 'probe']);
     expect(result.verification.skipped.map((s) => s.id)).toEqual(['encryption', 'public-access-block', 'ownership', 'bucket-policy', 'kms-key', 'kms-generate-data-key']);
     expect(result.verification.status).toBe('passed');
     expect(kmsMock).not.toHaveReceivedAnyCommand();

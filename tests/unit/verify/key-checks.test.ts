@@ -3,7 +3,8 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckId } from '../../../lib/verify/checks.js';
 import { verifyBucket } from '../../../lib/verify/runner.js';
-import { KEY_ARN, KEY_ID, byId, expectOnlyCheckNotPassed, expectation, kmsMock, makeDeps, programGoodBucket, s3Mock } from './fake-bucket.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { KEY_ARN, KEY_ID, awsError, byId, expectOnlyCheckNotPassed, expectation, kmsMock, makeDeps, notPassed, programGoodBucket, s3Mock } from './fake-bucket.js';
 
 afterEach(() => {
   s3Mock.reset();
@@ -28,6 +29,44 @@ describe('single key misconfigurations fail exactly their check', () => {
 
     // Act, Assess
     await expectOnlyCheckNotPassed(id, status, detail);
+  });
+});
+
+describe('a key that cannot be used', () => {
+  beforeEach(() => {
+    programGoodBucket();
+  });
+
+  it('pending deletion: names the date, and carries cancel-key-deletion then enable-key', async () => {
+    kmsMock.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ID, Arn: KEY_ARN, Enabled: false, KeyState: 'PendingDeletion', DeletionDate: new Date('2026-12-31T00:00:00Z'), KeyUsage: 'ENCRYPT_DECRYPT' } });
+
+    const check = byId(await verifyBucket(makeDeps(), expectation()))['kms-key'];
+
+    expect(check).toMatchObject({ status: 'failed', detail: expect.stringContaining('scheduled for deletion on 2026-12-31T00:00:00.000Z') });
+    expect(check.commands).toEqual([`aws kms cancel-key-deletion --key-id ${KEY_ARN} --region eu-west-1`, `aws kms enable-key --key-id ${KEY_ARN} --region eu-west-1`]);
+  });
+
+  it('disabled: on AWS GenerateDataKey and the probe fail too, and are set aside as following from kms-key', async () => {
+    // Prepare: what AWS answers for a disabled key (moto still serves it, see tests/integration/verify)
+    kmsMock.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ID, Arn: KEY_ARN, Enabled: false, KeyState: 'Disabled', KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT' } });
+    kmsMock.on(GenerateDataKeyCommand).rejects(awsError('DisabledException'));
+    s3Mock.on(PutObjectCommand).rejects(awsError('KMS.DisabledException', 400));
+
+    // Act
+    const result = await verifyBucket(makeDeps(), expectation());
+
+    // Assess
+    expect(notPassed(result)).toEqual(['kms-key']);
+    expect(byId(result)['kms-key'].commands).toEqual([`aws kms enable-key --key-id ${KEY_ARN} --region eu-west-1`]);
+    expect(result.skipped.map((s) => s.id)).toEqual(['kms-generate-data-key', 'probe']);
+  });
+
+  it('a GenerateDataKey that fails for the key state while kms-key passed is still reported', async () => {
+    kmsMock.on(GenerateDataKeyCommand).rejects(awsError('DisabledException'));
+
+    const result = await verifyBucket(makeDeps(), expectation());
+
+    expect(notPassed(result)).toEqual(['kms-generate-data-key']);
   });
 });
 

@@ -62,7 +62,7 @@ describe('verifyRecord: what a provisioned request expects', () => {
 
   it('requires only the origins whose rule allows uploads (GET, HEAD and PUT)', async () => {
     programGoodBucket();
-    s3Mock.on(GetBucketCorsCommand).resolves({ CORSRules: [{ AllowedOrigins: [ORIGIN], AllowedMethods: ['GET', 'HEAD', 'PUT'], ExposeHeaders: ['ETag'] }] });
+    s3Mock.on(GetBucketCorsCommand).resolves({ CORSRules: [{ AllowedOrigins: [ORIGIN], AllowedMethods: ['GET', 'HEAD', 'PUT'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 3600 }] });
     const record = readyRecord({ corsRules: [corsRule([ORIGIN], ['GET', 'HEAD', 'PUT']), corsRule(['https://viewer.example.com'], ['GET'])] });
 
     const stored = await verifyRecord(deps, localConfig, record, clients);

@@ -36,7 +36,7 @@ describe('verifyBucket on a correctly configured bucket', () => {
   it('skips the AWS-only checks for an S3-compatible target and what is not asked for', async () => {
     const result = await verifyBucket(makeDeps(undefined, { kms: undefined }), expectation({ target: 's3-compatible', encryption: null, requiredOrigins: [], probe: false }));
 
-    expect(result.checks.map((c) => c.id)).toEqual(['bucket-location', 'versioning']);
+    expect(result.checks.map((c) => c.id)).toEqual(['bucket-exists', 'bucket-location', 'versioning']);
     expect(result.skipped.map((s) => s.id)).toEqual(['encryption', 'cors', 'public-access-block', 'ownership', 'bucket-policy', 'kms-key', 'kms-generate-data-key', 'probe']);
     expect(result.skipped.every((s) => s.reason.length > 0)).toBe(true);
   });

@@ -83,6 +83,6 @@ describe('eventsForTransition', () => {
   });
 
   it('only raises known event types', () => {
-    expect(WEBHOOK_EVENT_TYPES).toEqual(['byob.status_changed', 'byob.ready', 'byob.failed']);
+    expect(WEBHOOK_EVENT_TYPES).toEqual(['byob.status_changed', 'byob.ready', 'byob.failed', 'byob.degraded', 'byob.recovered']);
   });
 });
