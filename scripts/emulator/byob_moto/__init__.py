@@ -24,6 +24,7 @@ def install(base_url: str | None = None) -> None:
         cfn_engine,
         config,
         custom_resources,
+        dynamodb_transactions,
         http_routes,
         iam_role,
         kms_cross_account,
@@ -47,5 +48,6 @@ def install(base_url: str | None = None) -> None:
     custom_resources.install()
     cfn_engine.install()
     cfn_drift.install()
+    dynamodb_transactions.install()
     http_routes.install()
     _installed = True
