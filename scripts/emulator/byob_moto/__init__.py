@@ -24,6 +24,7 @@ def install(base_url: str | None = None) -> None:
         cfn_engine,
         config,
         custom_resources,
+        dynamodb_query,
         dynamodb_transactions,
         http_routes,
         iam_role,
@@ -49,5 +50,6 @@ def install(base_url: str | None = None) -> None:
     cfn_engine.install()
     cfn_drift.install()
     dynamodb_transactions.install()
+    dynamodb_query.install()
     http_routes.install()
     _installed = True
