@@ -7,10 +7,10 @@ import { ConflictError, ValidationError } from '../../../lib/errors.js';
 import { dynamoStore } from '../../../lib/provisioning/dynamo-store.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import { StaleRecordError } from '../../../lib/provisioning/stale-record.js';
-import type { CommitPlan, OutboxItem, TenantSettings } from '../../../lib/provisioning/store.js';
+import type { CommitPlan, TenantSettings } from '../../../lib/provisioning/store.js';
 import { TABLE_DEFINITION } from '../../../lib/provisioning/table.js';
 import { T0 } from '../../support/fakes.js';
-import { directRecord, readyRecord, REQUEST_ID } from '../../support/records.js';
+import { directRecord, outboxEvent, readyRecord, REQUEST_ID } from '../../support/records.js';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 afterEach(() => ddbMock.reset());
@@ -30,20 +30,7 @@ const itemOf = (r: ByobRecord) => {
 
 const transactItems = () => ddbMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
 
-const outboxItem = (over: Partial<OutboxItem> = {}): OutboxItem => ({
-  tenant: 'acme',
-  requestId: REQUEST_ID,
-  eventId: 'evt_01',
-  type: 'byob.status_changed',
-  body: '{}',
-  occurredAt: T0.toISOString(),
-  attempts: 0,
-  status: 'pending',
-  nextAttemptAt: T0.toISOString(),
-  lastAttemptAt: null,
-  lastError: null,
-  ...over,
-});
+const outboxItem = outboxEvent;
 
 describe('create', () => {
   it('puts the record and the team lock in one transaction, each only if absent', async () => {

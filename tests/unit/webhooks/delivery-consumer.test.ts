@@ -6,7 +6,7 @@ import { consumeDeliveries, type DeliveryWorkerDeps, failedRunRetrySeconds } fro
 import type { DeliveryOutcome, DeliveryRequest } from '../../../lib/webhooks/delivery.js';
 import { sequentialIds, T0 } from '../../support/fakes.js';
 import { MemoryStore } from '../../support/memory-store.js';
-import { directRecord, idleCallback } from '../../support/records.js';
+import { directRecord, idleCallback, outboxEvent } from '../../support/records.js';
 
 // One SQS batch through the consumer, against the memory store and a scripted sendWebhook per
 // callback URL; the queue is a fake that records which messages were kept for a retry and when.
@@ -17,19 +17,8 @@ const urlOf = (id: string) => `https://hooks.example.com/${id}`;
 const OK: DeliveryOutcome = { kind: 'delivered', status: 204 };
 const HTTP_503: DeliveryOutcome = { kind: 'failed', status: 503, error: 'HTTP 503' };
 
-const pending = (requestId: string, n: number): OutboxItem => ({
-  tenant: 'acme',
-  requestId,
-  eventId: `evt_${requestId.slice(-2)}${n}`,
-  type: 'byob.status_changed',
-  body: JSON.stringify({ n }),
-  occurredAt: T0.toISOString(),
-  attempts: 0,
-  status: 'pending',
-  nextAttemptAt: T0.toISOString(),
-  lastAttemptAt: null,
-  lastError: null,
-});
+const pending = (requestId: string, n: number): OutboxItem =>
+  outboxEvent({ requestId, eventId: `evt_${requestId.slice(-2)}${n}`, body: JSON.stringify({ n }) });
 
 let n = 0;
 const message = (body: unknown): SQSRecord =>

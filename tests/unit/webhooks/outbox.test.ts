@@ -9,7 +9,7 @@ import { generateWebhookSecret } from '../../../lib/webhooks/signing.js';
 import { sequentialIds, T0, testClock } from '../../support/fakes.js';
 import { awaitingRecord } from '../quick-create/support.js';
 import { MemoryStore } from '../../support/memory-store.js';
-import { REQUEST_ID } from '../../support/records.js';
+import { outboxEvent, REQUEST_ID } from '../../support/records.js';
 
 // The outbox against the in-memory store and a scripted sendWebhook: no network. `random` is 0, so
 // every back-off wait is the lower bound, half the step cap (15 s, 30 s, 60 s, …).
@@ -32,20 +32,8 @@ const idleCallback: CallbackState = { url: HOOK_URL, status: 'idle', attempts: 0
 const evt = (n: number) => `evt_${String(n).padStart(2, '0')}`;
 
 /** An event of the request, due at T0 and never attempted unless `over` says otherwise. */
-const event = (n: number, over: Partial<OutboxItem> = {}): OutboxItem => ({
-  tenant: TENANT,
-  requestId: REQUEST_ID,
-  eventId: evt(n),
-  type: 'byob.status_changed',
-  body: JSON.stringify({ type: 'byob.status_changed', n }),
-  occurredAt: T0.toISOString(),
-  attempts: 0,
-  status: 'pending',
-  nextAttemptAt: T0.toISOString(),
-  lastAttemptAt: null,
-  lastError: null,
-  ...over,
-});
+const event = (n: number, over: Partial<OutboxItem> = {}): OutboxItem =>
+  outboxEvent({ tenant: TENANT, eventId: evt(n), body: JSON.stringify({ type: 'byob.status_changed', n }), ...over });
 
 const settingsWith = (secrets: TenantSettings['webhookSecrets']): TenantSettings => ({
   tenant: TENANT,

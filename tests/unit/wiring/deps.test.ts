@@ -7,7 +7,7 @@ import { makeDeps } from '../../../lib/wiring/deps.js';
 import type { DeliveryRequest } from '../../../lib/webhooks/delivery.js';
 import { localEnv } from '../../support/fakes.js';
 import { MemoryStore } from '../../support/memory-store.js';
-import { directRecord, idleCallback, REQUEST_ID } from '../../support/records.js';
+import { directRecord, idleCallback, outboxEvent, REQUEST_ID } from '../../support/records.js';
 
 // Where a status change's webhooks go: with DELIVERY_QUEUE_URL a run on the queue, without it (tests,
 // scripts) sent in the same call.
@@ -32,7 +32,7 @@ describe('deliverNow', () => {
   it('sends the due webhooks itself without one', async () => {
     const store = new MemoryStore();
     const record = store.seed(directRecord({ callback: idleCallback() }));
-    await store.putOutbox({ tenant: 'acme', requestId: REQUEST_ID, eventId: 'evt_1', type: 'byob.status_changed', body: '{}', occurredAt: record.updatedAt, attempts: 0, status: 'pending', nextAttemptAt: record.updatedAt, lastAttemptAt: null, lastError: null });
+    await store.putOutbox(outboxEvent({ eventId: 'evt_1', occurredAt: record.updatedAt, nextAttemptAt: record.updatedAt }));
     const sent: DeliveryRequest[] = [];
     const deps = makeDeps(parseConfig(localEnv()), { store, sendWebhook: async (r) => (sent.push(r), { kind: 'delivered', status: 200 }), clock: () => new Date(record.updatedAt) });
 
