@@ -24,6 +24,7 @@ def install(base_url: str | None = None) -> None:
         cfn_engine,
         config,
         custom_resources,
+        dynamodb_atomic,
         dynamodb_query,
         dynamodb_transactions,
         http_routes,
@@ -44,12 +45,14 @@ def install(base_url: str | None = None) -> None:
     kms_cross_account.install()
     kms_key_state.install()
     iam_role.install()
+    # Inside the write lock: a transaction saves what it touches under the lock that applies it.
+    dynamodb_transactions.install()
+    dynamodb_query.install()
+    dynamodb_atomic.install()
     sns_delivery.install()
     template_url.install()
     custom_resources.install()
     cfn_engine.install()
     cfn_drift.install()
-    dynamodb_transactions.install()
-    dynamodb_query.install()
     http_routes.install()
     _installed = True
