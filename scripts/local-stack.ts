@@ -42,7 +42,10 @@ export interface LocalStackOptions {
   reconcileEveryMs?: number;
   /** The endpoint the functions use for AWS, given the emulator's (e.g. a fault-injecting proxy in front of it). */
   awsEndpoint?: (emulatorEndpoint: string) => string | Promise<string>;
-  /** More environment for the functions (e.g. a shorter STATUS_DEADLINE_MINUTES). */
+  /**
+   * More environment for serverless-offline, which hands a function only its AWS_* variables and what
+   * serverless.yml's local stage reads from the environment (e.g. STATUS_DEADLINE_MINUTES).
+   */
   env?: Record<string, string>;
   /** REVERIFY_INTERVAL of the functions (ISO-8601 duration). */
   reverifyInterval?: string;
@@ -235,9 +238,15 @@ export const startLocalStack = async (opts: LocalStackOptions): Promise<LocalSta
     },
   });
   if (opts.reconcileEveryMs) {
-    // On AWS an EventBridge schedule runs the reconciler; locally this timer does.
+    // On AWS an EventBridge schedule runs the reconciler; locally this timer does. serverless.yml gives
+    // it a reserved concurrency of 1, so a tick while a run is still going is skipped, not stacked.
+    let running = false;
     timer = setInterval(() => {
-      invoke('reconcile', { source: 'local.schedule' }, true).catch(() => undefined);
+      if (running) return;
+      running = true;
+      invoke('reconcile', { source: 'local.schedule' })
+        .catch(() => undefined)
+        .finally(() => (running = false));
     }, opts.reconcileEveryMs);
     timer.unref();
   }

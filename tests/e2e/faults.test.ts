@@ -158,13 +158,14 @@ describe('under injected AWS faults', () => {
           a.kind === 'direct'
             ? directBody({ team: a.team, callbackUrl: `${receiver.url}/${a.team}` })
             : directBody({ team: a.team, region: QUICK_REGION, launch: { mode: 'quick-create' }, callbackUrl: `${receiver.url}/${a.team}` });
-        return { ...a, id: await create(a.tenant, body, `faults-${a.team}`), launched: false, final: null as null | Record<string, any> };
+        return { ...a, id: await create(a.tenant, body, `faults-${a.team}`), launched: false, last: '', final: null as null | Record<string, any> };
       });
       const settleBy = Date.now() + 100_000;
       while (requests.some((r) => !r.final)) {
-        if (Date.now() > settleBy) throw new Error(`not settled: ${JSON.stringify(requests.filter((r) => !r.final).map((r) => [r.team, r.id]))}`);
+        if (Date.now() > settleBy) throw new Error(`not settled: ${JSON.stringify(requests.filter((r) => !r.final).map((r) => [r.team, r.id, r.last]))}`);
         for (const r of requests.filter((x) => !x.final)) {
           const got = await api(`GET ${r.id}`, 'GET', `/byob/${r.id}`, r.tenant);
+          r.last = got.status === 200 ? `${got.body.status} since ${got.body.updatedAt}` : `HTTP ${got.status}`;
           if (got.status !== 200) continue;
           if (got.body.status === 'AWAITING_CUSTOMER' && !r.launched) {
             // The customer clicks the link once: a launch that fails is theirs to retry, not this run's.
