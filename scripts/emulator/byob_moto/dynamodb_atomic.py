@@ -12,6 +12,7 @@ applied with no other write in between.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -24,12 +25,11 @@ _lock = threading.RLock()
 
 
 def _serialised(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
     def operation(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
         with _lock:
             return original(self, *args, **kwargs)
 
-    operation.__name__ = original.__name__
-    operation.__doc__ = original.__doc__
     return operation
 
 

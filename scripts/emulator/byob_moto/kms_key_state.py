@@ -9,6 +9,7 @@ Here the ARN is reduced to the key id first, as the backend's other key operatio
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -18,11 +19,10 @@ OPERATIONS = ("enable_key", "disable_key", "cancel_key_deletion", "schedule_key_
 
 
 def _by_key_id(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
     def operation(self: KmsBackend, key_id: str, *args: Any, **kwargs: Any) -> Any:
         return original(self, KmsBackend.get_key_id(key_id), *args, **kwargs)
 
-    operation.__name__ = original.__name__
-    operation.__doc__ = original.__doc__
     return operation
 
 
