@@ -11,6 +11,7 @@ queries, which have no partition of their own in moto, are left as they are.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,7 @@ _INDEX_NAME_POSITION = 7
 
 
 def _partition_only(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
     def all_items(self: Table) -> list[Any]:
         partition = getattr(_local, "partition", None)
         if partition is None or partition[0] is not self:
@@ -35,11 +37,11 @@ def _partition_only(original: Callable[..., Any]) -> Callable[..., Any]:
             return []
         return list(hash_set.values()) if self.range_key_attr else [hash_set]
 
-    all_items.__doc__ = original.__doc__
     return all_items
 
 
 def _by_partition(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
     def query(self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs.get("index_name", args[_INDEX_NAME_POSITION - 1] if len(args) >= _INDEX_NAME_POSITION else None)
         if index_name or hash_key is None:
@@ -50,7 +52,6 @@ def _by_partition(original: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             _local.partition = None
 
-    query.__doc__ = original.__doc__
     return query
 
 

@@ -12,6 +12,7 @@ put back on failure: the same all-or-nothing outcome.
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +43,7 @@ def _key_of(table: Table, op_type: str, op: dict[str, Any]) -> tuple[DynamoType,
 
 
 def _touching(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
     def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
         saved: list[tuple[Table, DynamoType, DynamoType | None, Any]] = []
         for entry in transact_items[:100]:
@@ -64,7 +66,6 @@ def _touching(original: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             _local.share_tables = False
 
-    transact_write_items.__doc__ = original.__doc__
     return transact_write_items
 
 
