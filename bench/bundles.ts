@@ -14,10 +14,11 @@ import { median } from './stats.js';
 export const esbuildOptions = (root: string): BuildOptions => ({ ...deployedBuild(root).options, logLevel: 'error' });
 
 /** The SDK clients a bundle may carry, by package. */
-export const CLIENT_PACKAGES = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts', 'sns'] as const;
+export const CLIENT_PACKAGES = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts', 'sns', 'sqs'] as const;
 type Client = (typeof CLIENT_PACKAGES)[number];
 
-const FULL: Client[] = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts'];
+// The provisioning functions queue a webhook delivery run after every status change (SQS).
+const FULL: Client[] = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts', 'sqs'];
 
 /**
  * The clients each function needs, by what its code calls (not by what its bundle happens to hold);
@@ -30,6 +31,7 @@ export const CLIENTS_USED: Record<string, Client[]> = {
   stackEvents: FULL, // DescribeStackEvents, verification, webhooks
   registration: FULL, // verification after quick-create, webhooks
   reconcile: FULL, // every overdue path: stacks, verification, webhooks
+  deliverWebhooks: ['dynamodb', 'sqs'], // the outbox, and its own messages kept for a retry
   getRequest: ['dynamodb'],
   listRequests: ['dynamodb'],
   settings: ['dynamodb'],
@@ -71,6 +73,7 @@ const CLIENT_CLASS: Record<Client, string> = {
   kms: 'KMSClient',
   sts: 'STSClient',
   sns: 'SNSClient',
+  sqs: 'SQSClient',
 };
 
 /** Builds the baseline for a set of clients: a bundle that imports and constructs only them. */

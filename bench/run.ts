@@ -18,6 +18,7 @@ import { byobTemplateSpecArb } from '../tests/support/arbitraries.js';
 import { call, directBody, startApi } from '../tests/support/local-api.js';
 import { attribution, PIECES } from './attribution.js';
 import { benchAssurance } from './assurance.js';
+import { benchScale } from './scale.js';
 import { buildBaseline, buildHandlers, CLIENTS_USED, coldImports, ensureDir, freshProcess, functionsOf, packageZips } from './bundles.js';
 import { type GoalRow, kb, median, ms, printTable, quantile, times } from './stats.js';
 
@@ -403,6 +404,8 @@ const main = async () => {
   if (only.has('e2e')) await benchEndToEnd();
   // Continuous assurance at scale (bench/assurance.ts): part of the default run, or BENCH_ONLY=assurance.
   if (only.has('assurance') || !process.env.BENCH_ONLY) for (const r of await benchAssurance(log)) row(r);
+  // Delivery and reconciliation at scale on the emulator (bench/scale.ts, a few minutes): BENCH_ONLY=scale.
+  if (only.has('scale')) for (const r of await benchScale(log)) row(r);
 
   if (pieces) console.log(`Where size and cold import go (each piece alone; not goals):\n${pieces}\n`);
   console.log(printTable(rows));

@@ -49,6 +49,7 @@ const EnvSchema = z
     ACCESS_LOG_BUCKET: z.string().optional(),
     QUICK_CREATE_LINK_KEY: linkSecret.optional(),
     STACK_EXECUTION_ROLE_ARN: z.string().regex(ROLE_ARN_PATTERN, 'an IAM role ARN').optional(),
+    DELIVERY_QUEUE_URL: z.url().optional(),
     PUBLIC_BASE_URL: z
       .url({ protocol: /^https?$/ })
       .refine((u) => !/[?#]/.test(u), 'an origin and optional base path, without query or fragment')
@@ -89,6 +90,8 @@ export interface Config {
   quickCreateLinkKey: string | null;
   /** CloudFormation service role for stacks launched in the vendor's own account (least privilege for the API). */
   stackExecutionRoleArn: string | null;
+  /** The webhook delivery queue (SQS FIFO); without it webhooks are sent by the function that made them. */
+  deliveryQueueUrl: string | null;
   /** The API's public origin (and base path) for absolute links; the onboarding page is off without it. */
   publicBaseUrl: string | null;
   /** Secret under which onboarding page links are signed; the page is off without it. */
@@ -139,6 +142,7 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
     accessLogBucket: e.ACCESS_LOG_BUCKET ?? null,
     quickCreateLinkKey: e.QUICK_CREATE_LINK_KEY ?? null,
     stackExecutionRoleArn: e.STACK_EXECUTION_ROLE_ARN ?? null,
+    deliveryQueueUrl: e.DELIVERY_QUEUE_URL ?? null,
     publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
     onboardingLinkKey: e.ONBOARDING_LINK_KEY ?? null,
     onboardingTtlHours: e.ONBOARDING_TTL_HOURS,

@@ -1,3 +1,5 @@
+import { isDependencyFailure } from './aws/dependency-failure.js';
+
 /** A problem detail item naming one bad field (RFC 9457 extension member `errors`). */
 export interface FieldProblem {
   path: string;
@@ -12,13 +14,15 @@ export class AppError extends Error {
   readonly title: string;
   readonly expose: boolean;
   readonly extra: Record<string, unknown>;
+  /** When set, the answer carries `Retry-After` with this many seconds. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     status: number,
     type: string,
     title: string,
     detail: string,
-    options: { cause?: unknown; extra?: Record<string, unknown> } = {},
+    options: { cause?: unknown; extra?: Record<string, unknown>; retryAfterSeconds?: number } = {},
   ) {
     super(detail, { cause: options.cause });
     this.status = status;
@@ -26,6 +30,7 @@ export class AppError extends Error {
     this.title = title;
     this.expose = status < 500;
     this.extra = options.extra ?? {};
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -87,11 +92,14 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
-/** 502/503: a dependency failed; the detail never carries internals. */
+/** How long a client is asked to wait after a 503 (AWS slow or down): the SDK has already retried. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+
+/** 503: a dependency failed or is not configured; the answer says when to retry, the detail never carries internals. */
 export class DependencyError extends AppError {
   override name = 'DependencyError';
-  constructor(detail: string, cause?: unknown, status = 503) {
-    super(status, 'dependency-unavailable', 'Service unavailable', detail, { cause });
+  constructor(detail: string, cause?: unknown) {
+    super(503, 'dependency-unavailable', 'Service unavailable', detail, { cause, retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS });
   }
 }
 
@@ -106,9 +114,20 @@ export interface Problem {
 
 const TYPE_BASE = 'https://byob.dev/problems/';
 
+/**
+ * What a thrown value answers as: itself when it is an AppError, a DependencyError when AWS failed
+ * (time-out, connection, throttling, 5xx: see lib/aws/dependency-failure.ts), otherwise undefined (a 500).
+ */
+export const asAppError = (error: unknown): AppError | undefined => {
+  if (error instanceof AppError) return error;
+  if (isDependencyFailure(error)) return new DependencyError('A service this API depends on did not answer in time; retry shortly.', error);
+  return undefined;
+};
+
 /** The one mapping from any thrown value to a problem document; 5xx never echoes internals. */
-export const toProblem = (error: unknown): Problem => {
-  if (error instanceof AppError) {
+export const toProblem = (thrown: unknown): Problem => {
+  const error = asAppError(thrown);
+  if (error) {
     const detail = error.expose ? error.message : 'The service could not complete the request; try again later.';
     return { type: TYPE_BASE + error.type, title: error.title, status: error.status, detail, ...error.extra };
   }
@@ -123,9 +142,8 @@ export const toProblem = (error: unknown): Problem => {
 /** 429: the tenant used up its request budget for the current window; `retryAfterSeconds` becomes Retry-After. */
 export class TooManyRequestsError extends AppError {
   override name = 'TooManyRequestsError';
-  readonly retryAfterSeconds: number;
+  declare readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number, limit: number, windowSeconds: number) {
-    super(429, 'rate-limited', 'Too many requests', `At most ${limit} requests per ${windowSeconds} s per tenant; retry in ${retryAfterSeconds} s.`);
-    this.retryAfterSeconds = retryAfterSeconds;
+    super(429, 'rate-limited', 'Too many requests', `At most ${limit} requests per ${windowSeconds} s per tenant; retry in ${retryAfterSeconds} s.`, { retryAfterSeconds });
   }
 }

@@ -22,8 +22,10 @@ export const freePort = () =>
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Starts the emulator and resolves once it answers; `stop()` ends it.
- * @returns {Promise<{ endpoint: string, port: number, stop: () => Promise<void> }>}
+ * Starts the emulator and resolves once it answers; `stop()` ends it. `exited` settles when the
+ * process ends for any reason; `died` only when it ends without `stop()` (killed, crashed), with a
+ * line that says so.
+ * @returns {Promise<{ endpoint: string, port: number, pid: number, exited: Promise<{ code: number | null, signal: string | null }>, died: Promise<string>, stop: () => Promise<void> }>}
  */
 export const startEmulator = async ({ port, quiet = true, timeoutMs = 60_000 } = {}) => {
   ensureVenv({ quiet });
@@ -39,6 +41,16 @@ export const startEmulator = async ({ port, quiet = true, timeoutMs = 60_000 } =
   });
   const endpoint = `http://127.0.0.1:${chosen}`;
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let stopping = false;
+  const died = exited.then(
+    ({ code, signal }) =>
+      new Promise((resolve) => {
+        if (stopping) return;
+        // A crash leaves its reason last on stderr; a kill leaves only request logs there.
+        const how = signal ? `was killed (${signal})` : `exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
+        resolve(`The AWS emulator (moto, pid ${child.pid}, ${endpoint}) ${how}. Every AWS call now fails.`);
+      }),
+  );
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto server exited ${child.exitCode}: ${stderr}`);
@@ -55,6 +67,7 @@ export const startEmulator = async ({ port, quiet = true, timeoutMs = 60_000 } =
     await sleep(150);
   }
   const stop = async () => {
+    stopping = true;
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -62,12 +75,16 @@ export const startEmulator = async ({ port, quiet = true, timeoutMs = 60_000 } =
       clearTimeout(timer);
     }
   };
-  return { endpoint, port: chosen, stop };
+  return { endpoint, port: chosen, pid: child.pid, exited, died, stop };
 };
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const emu = await startEmulator({ quiet: false, port: process.env.EMULATOR_PORT ? Number(process.env.EMULATOR_PORT) : undefined });
   console.log(`AWS emulator: ${emu.endpoint}`);
+  void emu.died.then((why) => {
+    console.error(why);
+    process.exit(1);
+  });
   const shutdown = () => emu.stop().then(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -1,9 +1,12 @@
 // Creates what serverless.yml's resources create on AWS, inside the emulator: the table, the
-// idempotency table, and per region a templates bucket and the two SNS topics (subscribed to the bridge).
+// idempotency table, the webhook delivery queue and its dead-letter queue, and per region a templates
+// bucket and the two SNS topics (subscribed to the bridge).
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketPolicyCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { TABLE_DEFINITION } from '../lib/provisioning/table.js';
+import { DELIVERY_QUEUE_SETTINGS } from '../lib/webhooks/delivery-queue.js';
 
 /** Names the local stack uses (stage `local` of serverless.yml). */
 export const LOCAL_NAMES = {
@@ -16,6 +19,16 @@ export const LOCAL_NAMES = {
 } as const;
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+/** The delivery queue and its dead-letter queue (serverless.yml `custom.deliveryQueueName`, stage local). */
+export const LOCAL_QUEUE_NAMES = { deliveries: 'byob-local-deliveries.fifo', deadLetters: 'byob-local-deliveries-dlq.fifo' } as const;
+
+/** A delivery queue made in the emulator. */
+export interface LocalQueues {
+  queueUrl: string;
+  queueArn: string;
+  deadLetterQueueUrl: string;
+}
 
 /** The names a local deployment uses (LOCAL_NAMES, or a test's own). */
 export type LocalNames = typeof LOCAL_NAMES | { [K in keyof typeof LOCAL_NAMES]: string };
@@ -30,6 +43,7 @@ export const localServiceEnv = (opts: {
   linkKey: string;
   names?: LocalNames;
   regions?: readonly string[];
+  deliveryQueueUrl?: string;
 }): Record<string, string> => {
   const names = opts.names ?? LOCAL_NAMES;
   return {
@@ -48,11 +62,48 @@ export const localServiceEnv = (opts: {
     AUTH_JWKS: opts.jwks,
     QUICK_CREATE_LINK_KEY: opts.linkKey,
     ...(opts.regions ? { SUPPORTED_REGIONS: opts.regions.join(',') } : {}),
+    ...(opts.deliveryQueueUrl ? { DELIVERY_QUEUE_URL: opts.deliveryQueueUrl } : {}),
   };
 };
 
-/** Provisions the local resources; `bridgeUrl(fn)` is the HTTP endpoint that forwards a topic to a function. */
-export const bootstrapLocalAws = async (endpoint: string, regions: readonly string[], homeRegion: string, bridgeUrl: (fn: string) => string) => {
+const queueArn = async (sqs: SQSClient, QueueUrl: string) =>
+  (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+
+/**
+ * Makes the delivery queue and its dead-letter queue as serverless.yml declares them (FIFO,
+ * DELIVERY_QUEUE_SETTINGS); a test may shorten the visibility timeout and the receive count.
+ */
+export const createDeliveryQueues = async (
+  endpoint: string,
+  region: string,
+  names: { deliveries: string; deadLetters: string } = LOCAL_QUEUE_NAMES,
+  settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number } = DELIVERY_QUEUE_SETTINGS,
+): Promise<LocalQueues> => {
+  const sqs = new SQSClient({ endpoint, region, credentials });
+  const fifo = { FifoQueue: 'true', MessageRetentionPeriod: String(DELIVERY_QUEUE_SETTINGS.retentionSeconds) };
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: names.deadLetters, Attributes: fifo }));
+  const main = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: names.deliveries,
+      Attributes: {
+        ...fifo,
+        DeduplicationScope: 'messageGroup',
+        FifoThroughputLimit: 'perMessageGroupId',
+        VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await queueArn(sqs, dlq.QueueUrl!), maxReceiveCount: settings.maxReceiveCount }),
+      },
+    }),
+  );
+  const out = { queueUrl: main.QueueUrl!, queueArn: await queueArn(sqs, main.QueueUrl!), deadLetterQueueUrl: dlq.QueueUrl! };
+  sqs.destroy();
+  return out;
+};
+
+/**
+ * Provisions the local resources; `bridgeUrl(fn)` is the HTTP endpoint that forwards a topic to a
+ * function. Answers the delivery queue.
+ */
+export const bootstrapLocalAws = async (endpoint: string, regions: readonly string[], homeRegion: string, bridgeUrl: (fn: string) => string): Promise<LocalQueues> => {
   const ddb = new DynamoDBClient({ endpoint, region: homeRegion, credentials });
   for (const [TableName, def] of [
     [LOCAL_NAMES.table, TABLE_DEFINITION],
@@ -94,4 +145,5 @@ export const bootstrapLocalAws = async (endpoint: string, regions: readonly stri
       }
     }),
   );
+  return createDeliveryQueues(endpoint, homeRegion);
 };

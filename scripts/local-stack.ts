@@ -1,13 +1,16 @@
-// The embedded default: emulator + its resources + an SNS→Lambda bridge + serverless-offline, all on 127.0.0.1.
+// The embedded default: emulator + its resources + an SNS→Lambda bridge + an SQS→Lambda bridge +
+// serverless-offline, all on 127.0.0.1.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { AWS_REGIONS } from '../lib/identifiers.js';
 // @ts-expect-error plain ESM script without types
 import { freePort, startEmulator } from './emulator.mjs';
 import { localJwks, localLinkKey, localOnboardingLinkKey, mintToken } from './local-auth.js';
-import { bootstrapLocalAws, LOCAL_NAMES } from './local-aws.js';
+import { bootstrapLocalAws, LOCAL_NAMES, type LocalQueues } from './local-aws.js';
+import { startSqsBridge } from './sqs-bridge.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -15,12 +18,44 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export interface LocalStack {
   baseUrl: string;
   emulatorEndpoint: string;
+  /** The emulator's process (tests pause it with SIGSTOP, or kill it). */
+  emulatorPid: number;
+  /** Settles, with a line saying so, if the emulator dies while the stack runs; never on stop(). */
+  emulatorDied: Promise<string>;
+  /** Where the functions reach AWS: the emulator, or what `awsEndpoint` put in front of it. */
+  awsEndpoint: string;
+  /** The webhook delivery queue in the emulator. */
+  queues: LocalQueues;
   lambdaPort: number;
   token(tenant: string): Promise<string>;
   /** Invokes a function the way the Lambda service would (e.g. the scheduled reconciler). */
   invoke(fn: string, payload: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
+
+/** How the stack is started. */
+export interface LocalStackOptions {
+  /** The API's port. */
+  port: number;
+  quiet?: boolean;
+  /** Runs the reconciler this often, as EventBridge's schedule does on AWS (off when absent). */
+  reconcileEveryMs?: number;
+  /** The endpoint the functions use for AWS, given the emulator's (e.g. a fault-injecting proxy in front of it). */
+  awsEndpoint?: (emulatorEndpoint: string) => string | Promise<string>;
+  /**
+   * More environment for serverless-offline, which hands a function only its AWS_* variables and what
+   * serverless.yml's local stage reads from the environment (e.g. STATUS_DEADLINE_MINUTES).
+   */
+  env?: Record<string, string>;
+  /** REVERIFY_INTERVAL of the functions (ISO-8601 duration). */
+  reverifyInterval?: string;
+}
+
+/**
+ * The SQS event source of serverless.yml's `deliverWebhooks` as the local bridge runs it: the same
+ * batch size, fewer batches at once (each one a serverless-offline worker on this machine).
+ */
+export const LOCAL_DELIVERY_MAPPING = { batchSize: 10, maximumConcurrency: 4 } as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,10 +89,10 @@ export const snsEventFrom = (n: Record<string, string>, functionArn: string) => 
   ],
 });
 
-/** Starts everything; `port` is the API's. */
-export const startLocalStack = async (opts: { port: number; quiet?: boolean; reconcileEveryMs?: number; reverifyInterval?: string }): Promise<LocalStack> => {
+/** Starts everything. */
+export const startLocalStack = async (opts: LocalStackOptions): Promise<LocalStack> => {
   const homeRegion = 'eu-west-1';
-  const emulator = (await startEmulator({ quiet: true })) as { endpoint: string; stop: () => Promise<void> };
+  const emulator = (await startEmulator({ quiet: true })) as { endpoint: string; pid: number; died: Promise<string>; stop: () => Promise<void> };
   const lambdaPort: number = await freePort();
   const invoke = async (fn: string, payload: unknown, async = false) => {
     const res = await fetch(`http://127.0.0.1:${lambdaPort}/2015-03-31/functions/byob-local-${fn}/invocations`, {
@@ -66,12 +101,25 @@ export const startLocalStack = async (opts: { port: number; quiet?: boolean; rec
       body: JSON.stringify(payload),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`invoke ${fn}: ${res.status} ${text.slice(0, 300)}`);
+    // A handler that threw still answers 200, flagged as Lambda flags it.
+    if (!res.ok || res.headers.get('x-amz-function-error')) throw new Error(`invoke ${fn}: ${res.status} ${text.slice(0, 300)}`);
     return text ? (JSON.parse(text) as unknown) : null;
+  };
+  // Lambda retries a failed asynchronous invocation (how SNS invokes) twice, about 1 and 2 minutes
+  // later; here 1 and 2 s later, so a retried event lands while a test still waits.
+  const invokeAsync = async (fn: string, payload: unknown) => {
+    for (const delay of [1_000, 2_000, null]) {
+      try {
+        return await invoke(fn, payload);
+      } catch (error) {
+        if (delay === null) throw error;
+        await sleep(delay);
+      }
+    }
   };
 
   // SNS delivers to HTTP subscribers; like the SNS→Lambda integration, the bridge acknowledges at once
-  // and invokes the function asynchronously with the Lambda SNS event shape.
+  // and invokes the function asynchronously with the Lambda SNS event shape, retrying as Lambda does.
   const bridge: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -90,18 +138,20 @@ export const startLocalStack = async (opts: { port: number; quiet?: boolean; rec
       }
       if (note.Type !== 'Notification') return;
       const arn = `arn:aws:lambda:${homeRegion}:${LOCAL_NAMES.accountId}:function:byob-local-${fn}`;
-      invoke(fn, snsEventFrom(note, arn)).catch((e: Error) => {
+      invokeAsync(fn, snsEventFrom(note, arn)).catch((e: Error) => {
         if (!opts.quiet) console.error(`[bridge] ${fn}: ${e.message}`);
       });
     });
   });
   await new Promise<void>((r) => bridge.listen(0, '127.0.0.1', () => r()));
   const bridgePort = (bridge.address() as { port: number }).port;
-  await bootstrapLocalAws(emulator.endpoint, LOCAL_REGIONS, homeRegion, (fn) => `http://127.0.0.1:${bridgePort}/sns/${fn}`);
+  const queues = await bootstrapLocalAws(emulator.endpoint, LOCAL_REGIONS, homeRegion, (fn) => `http://127.0.0.1:${bridgePort}/sns/${fn}`);
+  const awsEndpoint = opts.awsEndpoint ? await opts.awsEndpoint(emulator.endpoint) : emulator.endpoint;
 
   const env = {
     ...process.env,
-    AWS_ENDPOINT_URL: emulator.endpoint,
+    AWS_ENDPOINT_URL: awsEndpoint,
+    DELIVERY_QUEUE_URL: queues.queueUrl,
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_REGION: homeRegion,
@@ -117,6 +167,7 @@ export const startLocalStack = async (opts: { port: number; quiet?: boolean; rec
     SLS_NOTIFICATIONS_MODE: 'off',
     SLS_DEPRECATION_DISABLE: '*',
     SERVERLESS_PLATFORM_STAGE: 'offline',
+    ...opts.env,
   };
   const offline: ChildProcess = spawn(
     join(root, 'node_modules', '.bin', 'serverless'),
@@ -132,8 +183,14 @@ export const startLocalStack = async (opts: { port: number; quiet?: boolean; rec
   offline.stderr?.on('data', onOut);
 
   const baseUrl = `http://127.0.0.1:${opts.port}`;
+  // The bridge talks to the emulator itself, as Lambda's poller talks to SQS: faults in front of the
+  // functions' AWS endpoint are the functions' to meet.
+  const sqs = new SQSClient({ endpoint: emulator.endpoint, region: homeRegion, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  let deliveries: ReturnType<typeof startSqsBridge> | undefined;
   const stopAll = async () => {
     if (timer) clearInterval(timer);
+    await deliveries?.stop();
+    sqs.destroy();
     if (offline.exitCode === null && offline.pid) {
       try {
         process.kill(-offline.pid, 'SIGTERM');
@@ -169,12 +226,40 @@ export const startLocalStack = async (opts: { port: number; quiet?: boolean; rec
     }
     await sleep(300);
   }
+  deliveries = startSqsBridge({
+    sqs,
+    queueUrl: queues.queueUrl,
+    queueArn: queues.queueArn,
+    region: homeRegion,
+    ...LOCAL_DELIVERY_MAPPING,
+    invoke: (event) => invoke('deliverWebhooks', event),
+    onError: (e) => {
+      if (!opts.quiet) console.error(`[sqs bridge] deliverWebhooks: ${e.message}`);
+    },
+  });
   if (opts.reconcileEveryMs) {
-    // On AWS an EventBridge schedule runs the reconciler; locally this timer does.
+    // On AWS an EventBridge schedule runs the reconciler; locally this timer does. serverless.yml gives
+    // it a reserved concurrency of 1, so a tick while a run is still going is skipped, not stacked.
+    let running = false;
     timer = setInterval(() => {
-      invoke('reconcile', { source: 'local.schedule' }, true).catch(() => undefined);
+      if (running) return;
+      running = true;
+      invoke('reconcile', { source: 'local.schedule' })
+        .catch(() => undefined)
+        .finally(() => (running = false));
     }, opts.reconcileEveryMs);
     timer.unref();
   }
-  return { baseUrl, emulatorEndpoint: emulator.endpoint, lambdaPort, token: (t) => mintToken(t), invoke: (fn, p) => invoke(fn, p), stop: stopAll };
+  return {
+    baseUrl,
+    emulatorEndpoint: emulator.endpoint,
+    emulatorPid: emulator.pid,
+    emulatorDied: emulator.died,
+    awsEndpoint,
+    queues,
+    lambdaPort,
+    token: (t) => mintToken(t),
+    invoke: (fn, p) => invoke(fn, p),
+    stop: stopAll,
+  };
 };

@@ -44,7 +44,7 @@ const demoText =
 
 console.log(`
 BYOB API:        ${stack.baseUrl}
-AWS emulator:    ${stack.emulatorEndpoint}
+AWS emulator:    ${stack.emulatorEndpoint} (moto, pid ${stack.emulatorPid})
 OpenAPI:         ${stack.baseUrl}/openapi.json
 Token (tenant demo, 12 h; others: npm run token -- <tenant>):
 ${token}
@@ -60,5 +60,12 @@ const shutdown = async () => {
   await stack.stop();
   process.exit(0);
 };
+// The emulator holds every table, bucket and stack in memory: a new one would serve an API whose
+// records are gone. So the stack stops, says why, and exits non-zero rather than restart it.
+void stack.emulatorDied.then(async (why) => {
+  console.error(`\n${why}\nStopping the API; run npm start again for a fresh emulator (its data is gone).`);
+  await stack.stop();
+  process.exit(1);
+});
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());

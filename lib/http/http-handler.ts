@@ -3,11 +3,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { z } from 'zod';
 import type { Authenticate } from './auth.js';
 import {
+  asAppError,
+  DependencyError,
   type FieldProblem,
   NotFoundError,
   PayloadTooLargeError,
   toProblem,
-  TooManyRequestsError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.js';
@@ -18,6 +19,12 @@ import { SECURITY_HEADERS } from './security-headers.js';
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * How long before the Lambda timeout a route still running gives up and answers 503: room to write the
+ * answer, so a client never sees the gateway's own timeout instead of a problem document.
+ */
+export const ANSWER_BEFORE_TIMEOUT_MS = 1_000;
 
 /** Methods without side effects. */
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
@@ -94,12 +101,17 @@ export const httpHandler = <B extends Schema | undefined = undefined, Q extends 
   spec: { body?: B; query?: Q; params?: P; auth?: boolean },
   route: (input: HttpInput<Out<B>, Out<Q>, Out<P>>) => Promise<HttpResult>,
 ) =>
-  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
+    timeoutEarlyInMillis: ANSWER_BEFORE_TIMEOUT_MS,
+    timeoutEarlyResponse: () => {
+      throw new DependencyError('The request did not finish in time; retry shortly.');
+    },
+  })
     .onError(async (request) => {
       const problem = toProblem(request.error);
       if (problem.status >= 500) logger.error('request failed', { error: request.error as Error, path: request.event.rawPath });
-      const headers: Record<string, string> =
-        request.error instanceof TooManyRequestsError ? { 'retry-after': String(request.error.retryAfterSeconds) } : {};
+      const retryAfter = asAppError(request.error)?.retryAfterSeconds;
+      const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
       request.response = json(problem.status, problem, headers, 'application/problem+json');
     })
     .handler(async (event) => {

@@ -37,10 +37,14 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'Body is not application/json',
   422: 'The Idempotency-Key was already used with a different body',
   429: 'Too many requests for this tenant; retry after `Retry-After` seconds',
-  503: 'A dependency is unavailable; retry later',
+  503: 'AWS is slow or unavailable (or a feature is not configured); retry after `Retry-After` seconds',
 };
 
-const retryAfter = { 'Retry-After': { description: 'Seconds until the tenant\'s window resets.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } } };
+const RETRY_AFTER: Record<number, string> = {
+  429: 'Seconds until the tenant\'s window resets.',
+  503: 'Seconds to wait before trying again.',
+};
+const retryAfter = (code: number) => ({ 'Retry-After': { description: RETRY_AFTER[code], required: true, schema: { type: 'string', pattern: '^[0-9]+$' } } });
 
 const problems = (...codes: number[]) =>
   Object.fromEntries(
@@ -48,7 +52,7 @@ const problems = (...codes: number[]) =>
       String(c),
       {
         description: PROBLEM_DESCRIPTIONS[c] ?? 'Problem',
-        ...(c === 429 ? { headers: retryAfter } : {}),
+        ...(RETRY_AFTER[c] ? { headers: retryAfter(c) } : {}),
         content: { 'application/problem+json': { schema: ref('Problem') } },
       },
     ]),
@@ -72,7 +76,12 @@ const ONBOARDING_FAILURES: Record<number, string> = {
   503: 'The onboarding page is not configured, or a dependency is unavailable',
 };
 const onboardingFailures = (type: string) =>
-  Object.fromEntries(Object.entries(ONBOARDING_FAILURES).map(([code, description]) => [code, { description, content: { [type]: { schema: type === 'text/html' ? { type: 'string' } : ref('Problem') } } }]));
+  Object.fromEntries(
+    Object.entries(ONBOARDING_FAILURES).map(([code, description]) => [
+      code,
+      { description, ...(RETRY_AFTER[Number(code)] ? { headers: retryAfter(Number(code)) } : {}), content: { [type]: { schema: type === 'text/html' ? { type: 'string' } : ref('Problem') } } },
+    ]),
+  );
 
 const listQuery = schema(ListQuery, 'input') as { properties: Record<string, unknown> };
 

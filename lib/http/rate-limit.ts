@@ -27,6 +27,13 @@ export const DEFAULT_RATE_LIMIT: RateLimitPolicy = { limit: 600, windowSeconds: 
 /** Counter items outlive their window by this much, then DynamoDB TTL removes them. */
 const KEEP_SECONDS = 3600;
 
+/**
+ * The longest a request waits for its count before it goes through uncounted: the budget is let go
+ * when the table is unreachable anyway, and its wait must leave the route its own time to answer
+ * within 10 s when AWS hangs.
+ */
+export const RATE_LIMIT_WAIT_MS = 2_000;
+
 /** What this container knows of one tenant's current window. */
 interface WindowState {
   start: number;
@@ -48,8 +55,9 @@ interface WindowState {
  *   unadded reads reaches the limit. A status poll therefore costs one GetItem, not a GetItem and a
  *   write, and the shared count trails by at most `readBatch - 1` reads per container (a tenant polling
  *   from N warm containers may get N × 9 reads over 600 in a minute before every container knows).
- * - If the table cannot be reached the request goes through (logged): throttling must never be the
- *   reason the API is down; API Gateway's own throttling still holds.
+ * - If the table cannot be reached (or does not answer within RATE_LIMIT_WAIT_MS) the request goes
+ *   through (logged): throttling must never be the reason the API is down; API Gateway's own
+ *   throttling still holds.
  */
 export const dynamoRateLimiter = (
   doc: DynamoDBDocumentClient,
@@ -75,6 +83,7 @@ export const dynamoRateLimiter = (
         },
         ReturnValues: 'UPDATED_NEW',
       }),
+      { abortSignal: AbortSignal.timeout(RATE_LIMIT_WAIT_MS) },
     );
     return Number(r.Attributes?.count ?? count);
   };

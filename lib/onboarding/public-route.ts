@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type Problem, toProblem } from '../errors.js';
+import { asAppError, type Problem, toProblem } from '../errors.js';
 import { logger } from '../logger.js';
 import type { ByobRecord } from '../provisioning/record.js';
 import { type OnboardingDeps, openOnboarding } from './access.js';
@@ -25,6 +25,8 @@ export const onboardingRoute = (d: OnboardingDeps, answers: OnboardingAnswers) =
   } catch (e) {
     const problem = toProblem(e);
     if (problem.status >= 500) logger.error('onboarding route failed', { error: e as Error, path: event.rawPath });
-    return answers.fail(problem);
+    const answer = answers.fail(problem);
+    const retryAfter = asAppError(e)?.retryAfterSeconds;
+    return retryAfter === undefined ? answer : { ...answer, headers: { ...answer.headers, 'retry-after': String(retryAfter) } };
   }
 };

@@ -5,6 +5,7 @@ import { DynamicReferenceError } from '../../templates/dynamic-references.js';
 import { checkCallbackUrl } from '../webhooks/callback-url.js';
 import { registrationTopicArn, stackEventsTopicArn, templatesBucketFor } from '../config.js';
 import { corsRulesFor } from './cors.js';
+import { isDependencyFailure } from '../aws/dependency-failure.js';
 import { DependencyError, ValidationError } from '../errors.js';
 import { stackNameFor } from '../ids.js';
 import { logger } from '../logger.js';
@@ -14,6 +15,7 @@ import type { ByobRecord } from './record.js';
 import type { CreateByobRequest } from './request.js';
 import { tenantSettings } from '../tenants/settings.js';
 import { launchStack } from './stacks.js';
+import { dueAtFor } from './state-machine.js';
 import { transition } from './transition.js';
 import { storeTemplate, templateUrlOf } from './template-store.js';
 
@@ -94,7 +96,10 @@ export const launchFor = async (deps: CreateDeps, record: ByobRecord): Promise<s
 /**
  * POST /byob: records the request (taking the team's slot, 409 if held), renders and stores its
  * template, then launches the stack (direct) or hands out the quick-create link. A launch that fails
- * leaves a FAILED record that says why, never a half-made request.
+ * leaves a FAILED record that says why, never a half-made request. A launch cut off by AWS itself
+ * (time-out, throttling, 5xx: CloudFormation may or may not have the stack) leaves the record PENDING,
+ * accepted: the reconciler launches it again at its deadline with the same token and name, adopting
+ * the stack if the first call made it.
  */
 export const createByob = async (deps: CreateDeps, tenant: string, body: CreateByobRequest): Promise<ByobRecord> => {
   checkAgainstConfig(deps, body);
@@ -136,7 +141,9 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
     verification: null,
     failure: null,
     activeKey: activeKeyFor(body),
-    dueAt: new Date(now.getTime() + deps.config.statusDeadlineMinutes * 60_000).toISOString(),
+    // A request stays PENDING only while this call runs; one still PENDING at this deadline was cut off
+    // (a Lambda killed, AWS failing), and the reconciler takes it over.
+    dueAt: dueAtFor('PENDING', now, null, deps.config.statusDeadlineMinutes),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
@@ -186,6 +193,10 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
   try {
     stackId = await launchFor(deps, withTemplate);
   } catch (e) {
+    if (isDependencyFailure(e)) {
+      logger.warn('launch cut off by AWS; the reconciler takes the request over', { requestId: id, error: e as Error });
+      return withTemplate;
+    }
     const message = e instanceof Error ? e.message.slice(0, 500) : 'CreateStack failed';
     const failed = await withFreshRecord(deps, tenant, id, async (r) =>
       r.status === 'PENDING' ? transition(deps, r, 'FAILED', { failure: { code: 'launch_failed', message, resource: null } }) : null,

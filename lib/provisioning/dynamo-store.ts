@@ -65,6 +65,21 @@ const decodeCursor = (cursor: string, tenant: string): Record<string, unknown> =
 
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
+const canonical = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(canonical)
+    : value && typeof value === 'object'
+      ? Object.fromEntries(Object.keys(value).sort().flatMap((k) => ((value as Record<string, unknown>)[k] === undefined ? [] : [[k, canonical((value as Record<string, unknown>)[k])]])))
+      : value;
+
+/**
+ * Whether the stored record is exactly the one this call wrote. The SDK retries a write whose answer
+ * was lost (a time-out, a reset connection) and the retry then fails its own condition: when the
+ * first attempt did land, the write succeeded and must not be reported as a conflict.
+ */
+const isOwnWrite = (stored: ByobRecord | null, written: ByobRecord): boolean =>
+  stored !== null && JSON.stringify(canonical(stored)) === JSON.stringify(canonical(written));
+
 /** The DynamoDB adapter: one table, every key starting with the tenant. */
 export const dynamoStore = (doc: DynamoDBDocumentClient, table: string): Store => {
   const get = async (tenant: string, id: string) => {
@@ -109,6 +124,7 @@ export const dynamoStore = (doc: DynamoDBDocumentClient, table: string): Store =
             new GetCommand({ TableName: table, Key: { pk: pkOf(record.tenant), sk: lockSk(record.activeKey) }, ConsistentRead: true }),
           );
           const existing = (lock.Item?.requestId as string | undefined) ?? 'unknown';
+          if (existing === record.id) return;
           throw new ConflictError(
             `An active BYOB request (${existing}) already exists for this ${record.scope === 'team' ? `team "${record.team}"` : 'instance'}; delete it or wait until it fails before creating another.`,
             { existingId: existing },
@@ -186,6 +202,7 @@ export const dynamoStore = (doc: DynamoDBDocumentClient, table: string): Store =
       } catch (e) {
         if (e instanceof TransactionCanceledException) {
           const reasons = e.CancellationReasons ?? [];
+          if (reasons[0]?.Code === 'ConditionalCheckFailed' && isOwnWrite(await get(after.tenant, after.id), after)) return;
           if (lock === 'acquire' && reasons[1]?.Code === 'ConditionalCheckFailed') {
             throw new ConflictError('Another active BYOB request now holds this team; this one cannot become active again.');
           }
@@ -208,8 +225,8 @@ export const dynamoStore = (doc: DynamoDBDocumentClient, table: string): Store =
           }),
         );
       } catch (e) {
-        if (isConditionFailure(e)) throw new StaleRecordError(`${record.id} changed while it was being updated`);
-        throw e;
+        if (!isConditionFailure(e)) throw e;
+        if (!isOwnWrite(await get(record.tenant, record.id), next)) throw new StaleRecordError(`${record.id} changed while it was being updated`);
       }
       return next;
     },

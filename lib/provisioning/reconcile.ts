@@ -1,11 +1,15 @@
 import { type CreateDeps, launchFor } from './create.js';
 import { logger } from '../logger.js';
+import { inPool } from './pool.js';
 import { deliverDue, type OutboxDeps } from '../webhooks/outbox.js';
 import { syncWithStack, verifyAndSettle, withFreshRecord } from './workflow.js';
 import type { ByobRecord } from './record.js';
 import { transition } from './transition.js';
 import { assure } from './assurance.js';
 import { isAssured } from './state-machine.js';
+
+/** How many overdue records one run works on at once: each waits on AWS, none waits for another. */
+export const RECONCILE_POOL_SIZE = 8;
 
 /** A request stuck this long past its first deadline is failed rather than polled forever. */
 export const GIVE_UP_AFTER_MS = 6 * 60 * 60 * 1000;
@@ -74,18 +78,22 @@ export const reconcileRecord = async (deps: CreateDeps, record: ByobRecord): Pro
   return Boolean(out && out.status !== record.status);
 };
 
-/** One scheduled run: overdue records, then due webhooks. One record's error never stops the others. */
+/**
+ * One scheduled run: the overdue records (read from the sparse due index only, so its cost follows
+ * what is due, not the table), a pool of them at a time, then due webhooks. One record's error never
+ * stops the others.
+ */
 export const reconcile = async (deps: CreateDeps & OutboxDeps, limit = 50): Promise<ReconcileReport> => {
   const due = await deps.store.listDue(deps.clock().toISOString(), limit);
   const report: ReconcileReport = { examined: due.length, changed: 0, webhooksSent: 0, errors: 0 };
-  for (const r of due) {
+  await inPool(due, RECONCILE_POOL_SIZE, async (r) => {
     try {
       if (await reconcileRecord(deps, r)) report.changed++;
     } catch (error) {
       report.errors++;
       logger.error('reconcile failed for a request', { requestId: r.id, error: error as Error });
     }
-  }
+  });
   try {
     report.webhooksSent = await deliverDue(deps);
   } catch (error) {

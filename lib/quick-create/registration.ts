@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isDependencyFailure } from '../aws/dependency-failure.js';
 import { REQUEST_ID_PATTERN, RequestId } from '../identifiers.js';
 import { logger } from '../logger.js';
 import { type ProvisioningDeps, verifyAndSettle } from '../provisioning/workflow.js';
@@ -191,10 +192,12 @@ export interface RegistrationDeps extends ProvisioningDeps {
 }
 
 /**
- * Handles one SNS message from a customer's stack: always answers CloudFormation (also on Delete, on a
- * bad token, or on our own error), then does the slow work after answering. Returns the answer, or
- * null when the message is not something we may answer (logged). Throws when the answer could not be
- * delivered, so Lambda retries the event; a replay answers the same and changes nothing.
+ * Handles one SNS message from a customer's stack: answers CloudFormation (also on Delete, on a bad
+ * token, or on our own error), then does the slow work after answering. Returns the answer, or null
+ * when the message is not something we may answer (logged). Throws when the answer could not be
+ * delivered, so Lambda retries the event; a replay answers the same and changes nothing. AWS failing
+ * (time-out, throttling, 5xx) is not the customer's stack failing: then it throws before answering,
+ * Lambda retries the event, and CloudFormation waits for the answer meanwhile.
  */
 export const handleRegistration = async (deps: RegistrationDeps, message: string): Promise<CustomResourceResponse | null> => {
   let raw: unknown;
@@ -225,6 +228,7 @@ export const handleRegistration = async (deps: RegistrationDeps, message: string
     try {
       handled = await decideFresh(deps, req);
     } catch (error) {
+      if (isDependencyFailure(error)) throw error;
       logger.error('registration failed', { error: error as Error, stackId: req.StackId, requestId: req.RequestId });
       const status = req.RequestType === 'Delete' ? 'SUCCESS' : 'FAILED';
       handled = { response: buildResponse(req, status, status === 'SUCCESS' ? 'Nothing to clean up after an internal error.' : REASONS.internal, physicalId(req)) };

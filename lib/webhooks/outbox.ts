@@ -4,6 +4,7 @@ import type { CallbackState } from '../provisioning/record.js';
 import { signingSecrets, tenantSettings } from '../tenants/settings.js';
 import { type OutboxItem, type Store } from '../provisioning/store.js';
 import type { DeliveryOutcome, DeliveryRequest } from './delivery.js';
+import type { DeliveryQueue } from './delivery-queue.js';
 import type { Clock } from '../clock.js';
 import { retryOnStale, StaleRecordError } from '../provisioning/stale-record.js';
 
@@ -14,9 +15,22 @@ export interface OutboxDeps {
   clock: Clock;
   sendWebhook(request: DeliveryRequest): Promise<DeliveryOutcome>;
   random?: () => number;
+  /** Where scheduled runs go: the delivery queue when deployed; without it (tests, scripts) they run here. */
+  deliveryQueue?: Pick<DeliveryQueue, 'enqueue'>;
+}
+
+/** What one delivery run did. */
+export interface DeliveryRunResult {
+  /** Attempts made. */
+  sent: number;
+  /** When the request's earliest pending event is due next; null when none is pending. */
+  nextAttemptAt: string | null;
 }
 
 const isDue = (o: OutboxItem, now: string) => o.status === 'pending' && o.nextAttemptAt !== null && o.nextAttemptAt <= now;
+
+const earliestPending = (items: Iterable<OutboxItem>): string | null =>
+  [...items].filter((i) => i.status === 'pending' && i.nextAttemptAt !== null).map((i) => i.nextAttemptAt!).sort()[0] ?? null;
 
 /** The record's summary of its webhooks, derived from its outbox items. */
 export const callbackSummary = (url: string, items: OutboxItem[]): CallbackState => {
@@ -38,7 +52,7 @@ export const callbackSummary = (url: string, items: OutboxItem[]): CallbackState
     attempts: items.reduce((n, i) => n + i.attempts, 0),
     lastAttemptAt: last?.lastAttemptAt ?? null,
     lastError: last?.lastError ?? null,
-    nextAttemptAt: pending.map((i) => i.nextAttemptAt).filter((t): t is string => t !== null).sort()[0] ?? null,
+    nextAttemptAt: earliestPending(pending),
   };
 };
 
@@ -89,35 +103,41 @@ const writeSummary = (deps: OutboxDeps, tenant: string, requestId: string) =>
   });
 
 /**
- * Sends the request's due webhooks, each signed with the tenant's current secrets and the same
- * webhook-id on every attempt; failures are rescheduled with back-off.
+ * One delivery run: sends the request's due webhooks, each signed with the tenant's current secrets
+ * and the same webhook-id on every attempt; failures are rescheduled with back-off.
  *
  * One request's events go out in order: an undelivered earlier event holds back every later one,
  * which waits for the earlier one's retry instead of being tried on its own, so a receiver that
  * recovers gets them in the order they happened. A dead event no longer holds anything back. Order
- * rests on event ids (time-ordered) and on one delivery run per request at a time; a concurrent run
- * (an immediate attempt racing the reconciler) may reorder or repeat, which at-least-once allows.
+ * rests on event ids (time-ordered) and on one delivery run per request at a time (the delivery
+ * queue's message group is the request); a concurrent run (a redeliver racing the queue) may reorder
+ * or repeat, which at-least-once allows.
  * A 410 closes every remaining and later event of the request without sending it, until a redeliver.
  */
-export const deliverPendingFor = async (deps: OutboxDeps, tenant: string, requestId: string): Promise<number> => {
+export const deliveryRun = async (deps: OutboxDeps, tenant: string, requestId: string): Promise<DeliveryRunResult> => {
   const record = await deps.store.get(tenant, requestId);
-  if (!record?.callback) return 0;
+  if (!record?.callback) return { sent: 0, nextAttemptAt: null };
   const items = (await deps.store.outboxFor(tenant, requestId)).sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
   const nowIso = deps.clock().toISOString();
-  if (!items.some((o) => isDue(o, nowIso))) return 0;
+  if (!items.some((o) => isDue(o, nowIso))) return { sent: 0, nextAttemptAt: earliestPending(items) };
   const settings = await tenantSettings(deps, tenant);
   const random = deps.random ?? Math.random;
+  const after = new Map(items.map((o) => [o.eventId, o]));
+  const put = async (item: OutboxItem) => {
+    await deps.store.putOutbox(item);
+    after.set(item.eventId, item);
+  };
   let gone = items.some((o) => o.status === 'gone');
   let heldUntil: string | null = null;
   let sent = 0;
   for (const item of items) {
     if (item.status !== 'pending') continue;
     if (gone) {
-      await deps.store.putOutbox({ ...item, ...STOPPED_BY_GONE });
+      await put({ ...item, ...STOPPED_BY_GONE });
       continue;
     }
     if (heldUntil !== null) {
-      if (item.nextAttemptAt === null || item.nextAttemptAt < heldUntil) await deps.store.putOutbox({ ...item, nextAttemptAt: heldUntil });
+      if (item.nextAttemptAt === null || item.nextAttemptAt < heldUntil) await put({ ...item, nextAttemptAt: heldUntil });
       continue;
     }
     if (!isDue(item, nowIso)) {
@@ -134,25 +154,39 @@ export const deliverPendingFor = async (deps: OutboxDeps, tenant: string, reques
       secrets: signingSecrets(settings, now),
     });
     const updated = applyOutcome(item, outcome, now, random);
-    await deps.store.putOutbox(updated);
+    await put(updated);
     sent++;
     gone = updated.status === 'gone';
     if (updated.status === 'pending') heldUntil = updated.nextAttemptAt;
   }
   await writeSummary(deps, tenant, requestId);
-  return sent;
+  return { sent, nextAttemptAt: earliestPending(after.values()) };
 };
 
-/** Delivers every due webhook of every request (the reconciler's schedule drives this). */
+/** {@link deliveryRun}, answering the number of attempts made. */
+export const deliverPendingFor = async (deps: OutboxDeps, tenant: string, requestId: string): Promise<number> =>
+  (await deliveryRun(deps, tenant, requestId)).sent;
+
+/**
+ * The reconciler's share of delivery: every request with a due webhook (read from the sparse due index
+ * only) gets a run. With a delivery queue the runs are queued (a safety net: status changes queue their
+ * own, and retries come back through the queue by themselves) and this answers 0; without one (tests,
+ * scripts) they run here, one request after another, and this answers the attempts made.
+ */
 export const deliverDue = async (deps: OutboxDeps, limit = 100): Promise<number> => {
   const due = await deps.store.dueOutbox(deps.clock().toISOString(), limit);
-  const requests = new Map(due.map((o) => [`${o.tenant}|${o.requestId}`, o]));
+  const requests = new Map<string, OutboxItem>();
+  for (const o of due) if (!requests.has(`${o.tenant}|${o.requestId}`)) requests.set(`${o.tenant}|${o.requestId}`, o);
+  if (deps.deliveryQueue) {
+    await deps.deliveryQueue.enqueue([...requests.values()].map((o) => ({ tenant: o.tenant, requestId: o.requestId, cause: `due ${o.eventId} ${o.nextAttemptAt}` })));
+    return 0;
+  }
   let sent = 0;
   for (const o of requests.values()) sent += await deliverPendingFor(deps, o.tenant, o.requestId);
   return sent;
 };
 
-/** Requeues every undelivered webhook of a request (POST /byob/{id}/callbacks/redeliver) and sends now. */
+/** Requeues every undelivered webhook of a request (POST /byob/{id}/callbacks/redeliver) and sends now, in this call. */
 export const redeliver = async (deps: OutboxDeps, tenant: string, requestId: string): Promise<number> => {
   const now = deps.clock().toISOString();
   const items = await deps.store.outboxFor(tenant, requestId);

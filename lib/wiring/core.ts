@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { assumedRoleCredentials, clientCache, documentClientOf, makeDynamo, makeKms, makeS3, makeSts } from '../aws/clients.js';
+import { assumedRoleCredentials, type CallerProfile, clientCache, documentClientOf, makeDynamo, makeKms, makeS3, makeSts } from '../aws/clients.js';
 import { type Clock, systemClock } from '../clock.js';
 import { type Config, config } from '../config.js';
 import { type Authenticate, makeAuthenticator } from '../http/auth.js';
@@ -18,7 +18,8 @@ import { dynamoStore } from '../provisioning/dynamo-store.js';
 
 // A handler's bundle holds what its module graph imports, so the tiers are built bottom-up: the core
 // (DynamoDB only) here, each fuller tier extending it, and `deps.ts` wiring every client for the
-// functions that provision. A route takes the smallest tier that serves it.
+// functions that provision. A route takes the smallest tier that serves it. Every tier here serves
+// HTTP routes, so its clients get the `http` caller profile (lib/aws/clients.ts).
 
 /** What the store-only routes need: the table, auth, ids and time. DynamoDB is its only AWS client. */
 export interface CoreDeps {
@@ -67,12 +68,23 @@ export const makeCore = (cfg: Config, dynamo: DynamoDBClient, clock: Clock = sys
 });
 
 /** The vendor's S3 client per region, built once each. */
-export const makeVendorS3 = (cfg: Config): ((region: string) => S3Client) => clientCache((region) => makeS3({ region, endpoint: cfg.endpoint }));
+export const makeVendorS3 = (cfg: Config, profile: CallerProfile = 'http'): ((region: string) => S3Client) =>
+  clientCache((region) => makeS3({ region, endpoint: cfg.endpoint, profile }));
 /** The vendor's KMS client per region, built once each. */
-export const makeVendorKms = (cfg: Config): ((region: string) => KMSClient) => clientCache((region) => makeKms({ region, endpoint: cfg.endpoint }));
+export const makeVendorKms = (cfg: Config, profile: CallerProfile = 'http'): ((region: string) => KMSClient) =>
+  clientCache((region) => makeKms({ region, endpoint: cfg.endpoint, profile }));
+
+/**
+ * Per-attempt deadline of a webhook sent while an HTTP route waits (POST /byob/{id}/callbacks/redeliver):
+ * one hanging receiver must not hold the answer past its bound. Background delivery keeps the default.
+ */
+export const HTTP_DELIVERY_TIMEOUT_MS = 5_000;
 
 /** Webhook delivery with the deployment's loopback policy. */
-export const makeSendWebhook = (cfg: Config, clock: Clock): SendWebhook => (request) => deliverWebhook({ allowLoopback: cfg.localMode, clock }, request);
+export const makeSendWebhook =
+  (cfg: Config, clock: Clock, timeoutMs?: number): SendWebhook =>
+  (request) =>
+    deliverWebhook({ allowLoopback: cfg.localMode, clock, ...(timeoutMs === undefined ? {} : { timeoutMs }) }, request);
 
 /**
  * Dependencies of POST /byob/verify for one tenant. An AWS bucket is checked as the tenant's role in
@@ -86,12 +98,12 @@ export const makeExistingVerifier = (
 ): ExistingVerifierDeps['existingVerifier'] => (tenant) => ({
   clientsFor: (target) => {
     if ('endpoint' in target) {
-      return { s3: makeS3({ region: target.region, endpoint: target.endpoint, credentials: target.credentials, forcePathStyle: true }) };
+      return { s3: makeS3({ region: target.region, endpoint: target.endpoint, credentials: target.credentials, forcePathStyle: true, profile: 'http' }) };
     }
     const credentials = assumedRoleCredentials(sts, target.roleArn, async () => (await tenantSettings(core, tenant)).externalId, `byob-verify-${tenant}`);
     return {
-      s3: makeS3({ region: target.region, endpoint: cfg.endpoint, credentials }),
-      kms: makeKms({ region: target.region, endpoint: cfg.endpoint, credentials }),
+      s3: makeS3({ region: target.region, endpoint: cfg.endpoint, credentials, profile: 'http' }),
+      kms: makeKms({ region: target.region, endpoint: cfg.endpoint, credentials, profile: 'http' }),
     };
   },
   vendorPrincipalArn: accountRootArn(cfg.vendor.accountId),
@@ -102,7 +114,7 @@ export const makeExistingVerifier = (
 });
 
 /** Store-only routes' dependencies: one DynamoDB client. */
-export const makeCoreDeps = (cfg: Config): CoreDeps => makeCore(cfg, makeDynamo({ region: cfg.region, endpoint: cfg.endpoint }));
+export const makeCoreDeps = (cfg: Config): CoreDeps => makeCore(cfg, makeDynamo({ region: cfg.region, endpoint: cfg.endpoint, profile: 'http' }));
 
 /** The container's core dependencies, built on first use. */
 export const coreDeps = /* @__PURE__ */ once((): CoreDeps => makeCoreDeps(config()));
@@ -110,7 +122,7 @@ export const coreDeps = /* @__PURE__ */ once((): CoreDeps => makeCoreDeps(config
 /** The container's core dependencies plus webhook delivery, built on first use. */
 export const outboxDeps = /* @__PURE__ */ once((): OutboxOnlyDeps => {
   const core = makeCoreDeps(config());
-  return { ...core, sendWebhook: makeSendWebhook(core.config, core.clock) };
+  return { ...core, sendWebhook: makeSendWebhook(core.config, core.clock, HTTP_DELIVERY_TIMEOUT_MS) };
 });
 
 /** The container's core dependencies plus the vendor's S3 clients, built on first use. */
@@ -127,6 +139,6 @@ export const existingVerifierDeps = /* @__PURE__ */ once((): ExistingVerifierDep
     authenticate: core.authenticate,
     // The costliest route for us (many S3/KMS calls per request): it gets the tenant budget too.
     rateLimit: core.rateLimit,
-    existingVerifier: makeExistingVerifier(cfg, core, makeSts({ region: cfg.region, endpoint: cfg.endpoint })),
+    existingVerifier: makeExistingVerifier(cfg, core, makeSts({ region: cfg.region, endpoint: cfg.endpoint, profile: 'http' })),
   };
 });

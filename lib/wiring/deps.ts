@@ -1,9 +1,10 @@
-import { assumedRoleCredentials, clientCache, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSts } from '../aws/clients.js';
+import { assumedRoleCredentials, type CallerProfile, clientCache, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSqs, makeSts } from '../aws/clients.js';
 import { type Config, config } from '../config.js';
 import { createByob, type CreateDeps } from '../provisioning/create.js';
 import { makeIdempotentCreate } from '../http/idempotency.js';
 import { type ExistingVerifierDeps, makeCore, makeExistingVerifier, makeSendWebhook, makeVendorKms, makeVendorS3, type OutboxOnlyDeps, type TemplateReadDeps } from './core.js';
 import { once } from './once.js';
+import { sqsDeliveryQueue } from '../webhooks/delivery-queue.js';
 import { deliverPendingFor, type OutboxDeps } from '../webhooks/outbox.js';
 import type { RequestClients } from '../provisioning/workflow.js';
 import { type ByobRecord, toView } from '../provisioning/record.js';
@@ -17,17 +18,21 @@ export interface Deps extends OutboxOnlyDeps, TemplateReadDeps, ExistingVerifier
   createIdempotently(tenant: string, key: string, body: CreateByobRequest): Promise<ByobView>;
 }
 
-/** Wires the real adapters from configuration; `overrides` lets tests swap any part. */
-export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
+/**
+ * Wires the real adapters from configuration; `overrides` lets tests swap any part. `profile` sizes
+ * every AWS client for its caller (lib/aws/clients.ts): HTTP routes by default, `background` for the
+ * event-driven and scheduled functions.
+ */
+export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}, profile: CallerProfile = 'http'): Deps => {
   const endpoint = cfg.endpoint;
-  const dynamo = makeDynamo({ region: cfg.region, endpoint });
+  const dynamo = makeDynamo({ region: cfg.region, endpoint, profile });
   const core = makeCore(cfg, dynamo);
   const { ids, clock } = core;
-  const sts = makeSts({ region: cfg.region, endpoint });
-  const vendorS3 = makeVendorS3(cfg);
-  const vendorKms = makeVendorKms(cfg);
+  const sts = makeSts({ region: cfg.region, endpoint, profile });
+  const vendorS3 = makeVendorS3(cfg, profile);
+  const vendorKms = makeVendorKms(cfg, profile);
   const vendorClients = clientCache((region): RequestClients => ({
-    cfn: makeCloudFormation({ region, endpoint }),
+    cfn: makeCloudFormation({ region, endpoint, profile }),
     s3: vendorS3(region),
     kms: vendorKms(region),
   }));
@@ -35,11 +40,12 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
     const [region, roleArn, externalId, session] = key.split('|') as [string, string, string, string];
     const credentials = assumedRoleCredentials(sts, roleArn, async () => externalId, session);
     return {
-      cfn: makeCloudFormation({ region, endpoint, credentials }),
-      s3: makeS3({ region, endpoint, credentials }),
-      kms: makeKms({ region, endpoint, credentials }),
+      cfn: makeCloudFormation({ region, endpoint, credentials, profile }),
+      s3: makeS3({ region, endpoint, credentials, profile }),
+      kms: makeKms({ region, endpoint, credentials, profile }),
     };
   });
+  const deliveryQueue = cfg.deliveryQueueUrl ? sqsDeliveryQueue(makeSqs({ region: cfg.region, endpoint, profile }), cfg.deliveryQueueUrl) : undefined;
   const deps: Deps = {
     ...core,
     vendorS3,
@@ -49,16 +55,22 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
       return assumed([record.region, record.launch.roleArn, settings.externalId, `byob-${record.id}`.slice(0, 64)].join('|'));
     },
     verify: (record, clients, when) => verifyRecord({ clock, randomId: () => ids.token(12) }, cfg, record, clients, when),
+    // After a status change: a run on the delivery queue (its version names the change), or here.
     deliverNow: async (record) => {
-      await deliverPendingFor(deps, record.tenant, record.id);
+      if (deps.deliveryQueue) await deps.deliveryQueue.enqueue([{ tenant: record.tenant, requestId: record.id, cause: `version ${record.version}` }]);
+      else await deliverPendingFor(deps, record.tenant, record.id);
     },
     createIdempotently: makeIdempotentCreate(dynamo, cfg.idempotencyTableName, async (tenant, body: CreateByobRequest) => toView(await createByob(deps, tenant, body))),
     existingVerifier: makeExistingVerifier(cfg, core, sts),
     sendWebhook: makeSendWebhook(cfg, clock),
+    ...(deliveryQueue ? { deliveryQueue } : {}),
     ...overrides,
   };
   return deps;
 };
 
-/** The container's dependencies, built on first use. */
+/** The container's dependencies for an HTTP route, built on first use. */
 export const deps = /* @__PURE__ */ once((): Deps => makeDeps(config()));
+
+/** The container's dependencies for an event-driven or scheduled function, built on first use. */
+export const backgroundDeps = /* @__PURE__ */ once((): Deps => makeDeps(config(), {}, 'background'));

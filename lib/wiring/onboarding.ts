@@ -11,5 +11,5 @@ import { once } from './once.js';
 /** The container's onboarding dependencies (one DynamoDB client), built on first use. */
 export const onboardingDeps = /* @__PURE__ */ once((): OnboardingDeps => {
   const cfg = config();
-  return { store: dynamoStore(documentClientOf(makeDynamo({ region: cfg.region, endpoint: cfg.endpoint })), cfg.tableName), clock: systemClock, config: cfg };
+  return { store: dynamoStore(documentClientOf(makeDynamo({ region: cfg.region, endpoint: cfg.endpoint, profile: 'http' })), cfg.tableName), clock: systemClock, config: cfg };
 });

@@ -1,4 +1,5 @@
 import type { ByobRecord, CallbackState, Outputs } from '../../lib/provisioning/record.js';
+import type { OutboxItem } from '../../lib/provisioning/store.js';
 import { hashToken, registrationToken } from '../../lib/quick-create/link.js';
 import { LINK_KEY, REGION, T0, VENDOR_ACCOUNT } from './fakes.js';
 
@@ -99,3 +100,19 @@ export const readyRecord = (over: Partial<ByobRecord> = {}): ByobRecord =>
     dueAt: null,
     ...over,
   });
+
+/** A webhook event of {@link REQUEST_ID} waiting in the outbox: due at T0, never attempted. */
+export const outboxEvent = (over: Partial<OutboxItem> = {}): OutboxItem => ({
+  tenant: 'acme',
+  requestId: REQUEST_ID,
+  eventId: 'evt_01',
+  type: 'byob.status_changed',
+  body: '{}',
+  occurredAt: T0.toISOString(),
+  attempts: 0,
+  status: 'pending',
+  nextAttemptAt: T0.toISOString(),
+  lastAttemptAt: null,
+  lastError: null,
+  ...over,
+});

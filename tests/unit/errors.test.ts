@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ConflictError, DependencyError, NotFoundError, toProblem, TooManyRequestsError, ValidationError } from '../../lib/errors.js';
+import { AppError, asAppError, ConflictError, DEPENDENCY_RETRY_AFTER_SECONDS, DependencyError, NotFoundError, toProblem, TooManyRequestsError, ValidationError } from '../../lib/errors.js';
 
 describe('toProblem', () => {
   it('maps a client error to its problem with its detail and extension members', () => {
@@ -29,5 +29,33 @@ describe('toProblem', () => {
   it('keeps the cause of a wrapped error for the logs', () => {
     const cause = new Error('socket hang up');
     expect(new AppError(503, 'x', 'y', 'z', { cause }).cause).toBe(cause);
+  });
+});
+
+describe('asAppError', () => {
+  it('answers an AppError as it is', () => {
+    const conflict = new ConflictError('busy');
+
+    expect(asAppError(conflict)).toBe(conflict);
+  });
+
+  it('turns AWS failing (time-out, refused connection, throttling, 5xx) into a 503 that says when to retry', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
+
+    const mapped = asAppError(refused);
+
+    expect(mapped).toBeInstanceOf(DependencyError);
+    expect(mapped).toMatchObject({ status: 503, retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS, cause: refused });
+    expect(toProblem(refused)).toMatchObject({ status: 503, title: 'Service unavailable', type: expect.stringMatching(/dependency-unavailable$/) });
+    expect(JSON.stringify(toProblem(refused))).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
+  });
+
+  it('leaves anything else unmapped: a 500', () => {
+    expect(asAppError(new TypeError('x is undefined'))).toBeUndefined();
+    expect(toProblem(new TypeError('x is undefined')).status).toBe(500);
+  });
+
+  it('gives every 503 its Retry-After', () => {
+    expect(new DependencyError('Quick-create is not configured').retryAfterSeconds).toBe(DEPENDENCY_RETRY_AFTER_SECONDS);
   });
 });

@@ -25,6 +25,8 @@ def install(base_url: str | None = None) -> None:
         config,
         custom_resources,
         dynamodb_atomic,
+        dynamodb_query,
+        dynamodb_transactions,
         http_routes,
         iam_role,
         kms_cross_account,
@@ -43,6 +45,9 @@ def install(base_url: str | None = None) -> None:
     kms_cross_account.install()
     kms_key_state.install()
     iam_role.install()
+    # Inside the write lock: a transaction saves what it touches under the lock that applies it.
+    dynamodb_transactions.install()
+    dynamodb_query.install()
     dynamodb_atomic.install()
     sns_delivery.install()
     template_url.install()

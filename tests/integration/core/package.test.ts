@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CLIENTS_USED } from '../../../bench/bundles.js';
 import { cfnLint } from '../../support/cfn-tools.js';
 import { TABLE_DEFINITION } from '../../../lib/provisioning/table.js';
+import { DELIVERY_QUEUE_SETTINGS } from '../../../lib/webhooks/delivery-queue.js';
 
 // `serverless package` must work offline (no credentials, no network) and the CloudFormation it
 // writes must pass cfn-lint: that is what `serverless deploy` would submit. Bundle sizes are a
@@ -44,6 +45,18 @@ describe('serverless package', () => {
     const keysOf = (def: { AttributeDefinitions: unknown; KeySchema: unknown; GlobalSecondaryIndexes: unknown }) => JSON.stringify([def.AttributeDefinitions, def.KeySchema, def.GlobalSecondaryIndexes]);
     expect(keysOf(table as never)).toBe(keysOf(TABLE_DEFINITION as never));
     expect(table.BillingMode).toBe(TABLE_DEFINITION.BillingMode);
+
+    // The delivery queue as DELIVERY_QUEUE_SETTINGS says (the local stack makes its queue from them), and
+    // the delivery function's event source reports partial batch failures.
+    const resources = (JSON.parse(readFileSync(template, 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }).Resources;
+    expect(resources.DeliveryQueue!.Properties).toMatchObject({
+      FifoQueue: true,
+      VisibilityTimeout: DELIVERY_QUEUE_SETTINGS.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: DELIVERY_QUEUE_SETTINGS.retentionSeconds,
+      RedrivePolicy: { maxReceiveCount: DELIVERY_QUEUE_SETTINGS.maxReceiveCount },
+    });
+    const mapping = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping')!.Properties;
+    expect(mapping).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 20 } });
 
     const lint = await cfnLint([template]);
     expect(lint.findings.filter((f) => f.level === 'Error'), JSON.stringify(lint.findings, null, 1)).toEqual([]);

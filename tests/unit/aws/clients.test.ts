@@ -8,16 +8,22 @@ import type { FinalizeRequestMiddleware, HttpRequest, MetadataBearer, Middleware
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   assumedRoleCredentials,
+  CALLER_PROFILES,
   clientCache,
   documentClientOf,
   makeCloudFormation,
   makeDynamo,
   makeKms,
   makeS3,
+  makeSqs,
   makeSts,
 } from '../../../lib/aws/clients.js';
+import { isDependencyFailure } from '../../../lib/aws/dependency-failure.js';
 
 // Where a client's requests go is read off the signed request itself: a middleware at the end of the
 // stack records it and answers in place of the network, so nothing leaves the process.
@@ -47,6 +53,7 @@ describe('client factories', () => {
     ['STS', 'sts', () => { const c = makeSts(viaEndpoint); return { requests: captured(c), call: () => c.send(new GetCallerIdentityCommand({})) }; }],
     ['DynamoDB', 'dynamodb', () => { const c = makeDynamo(viaEndpoint); return { requests: captured(c), call: () => c.send(new ListTablesCommand({})) }; }],
     ['CloudFormation', 'cloudformation', () => { const c = makeCloudFormation(viaEndpoint); return { requests: captured(c), call: () => c.send(new DescribeStacksCommand({})) }; }],
+    ['SQS', 'sqs', () => { const c = makeSqs(viaEndpoint); return { requests: captured(c), call: () => c.send(new GetQueueUrlCommand({ QueueName: 'q.fifo' })) }; }],
   ];
 
   it.each(factories)('%s sends to the endpoint, signed for the region with the credentials given', async (_name, service, make) => {
@@ -125,6 +132,53 @@ describe('client factories', () => {
 
     expect(JSON.parse(String(requests[0]!.body)).Item).toEqual({ pk: { S: 'T#acme' }, callback: { M: { url: { S: 'https://x.example' } } } });
     await expect(classInstance).rejects.toThrow(/convertClassInstanceToMap/);
+  });
+});
+
+describe('caller profiles: every client has time-outs and retries sized for its caller', () => {
+  /** A loopback port that refuses connections. */
+  const closedPort = async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((r) => server.close(() => r()));
+    return port;
+  };
+
+  it('an HTTP route waits at most 2 attempts of 3 s (1 s to connect): well inside its 10 s answer', () => {
+    const http = CALLER_PROFILES.http;
+    const worst = http.maxAttempts * http.requestTimeoutMs;
+
+    expect(http.connectionTimeoutMs).toBeLessThanOrEqual(http.requestTimeoutMs);
+    expect(worst).toBeLessThanOrEqual(7_000);
+    expect(CALLER_PROFILES.background.maxAttempts).toBeGreaterThan(http.maxAttempts);
+  });
+
+  it('a background call gives up inside the shortest background timeout (webhook delivery, 60 s)', () => {
+    const bg = CALLER_PROFILES.background;
+
+    expect(bg.maxAttempts * bg.requestTimeoutMs).toBeLessThan(50_000);
+  });
+
+  it.each(['http', 'background'] as const)('%s: the request handler cuts each attempt, and the retry strategy counts them', async (profile) => {
+    const p = CALLER_PROFILES[profile];
+    const dynamo = makeDynamo({ region: REGION, endpoint: `http://127.0.0.1:${await closedPort()}`, credentials: CREDENTIALS, profile });
+
+    const failure = await dynamo.send(new ListTablesCommand({})).catch((e: unknown) => e as Error & { $metadata?: { attempts?: number } });
+
+    expect(isDependencyFailure(failure)).toBe(true);
+    expect(failure.$metadata?.attempts).toBe(p.maxAttempts);
+    expect((dynamo.config.requestHandler as NodeHttpHandler).httpHandlerConfigs()).toMatchObject({
+      connectionTimeout: p.connectionTimeoutMs,
+      requestTimeout: p.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    });
+    expect(await dynamo.config.maxAttempts()).toBe(p.maxAttempts);
+    expect(dynamo.config.retryMode).toBe(p.retryMode);
+  });
+
+  it('a client without a profile is a background one', async () => {
+    expect(await makeKms({ region: REGION }).config.maxAttempts()).toBe(CALLER_PROFILES.background.maxAttempts);
   });
 });
 

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../../lib/errors.js';
-import { fieldProblems, httpHandler, MAX_BODY_BYTES } from '../../../lib/http/http-handler.js';
+import { DEPENDENCY_RETRY_AFTER_SECONDS, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../../lib/errors.js';
+import { ANSWER_BEFORE_TIMEOUT_MS, fieldProblems, httpHandler, MAX_BODY_BYTES } from '../../../lib/http/http-handler.js';
 import type { RateLimiter, RequestKind } from '../../../lib/http/rate-limit.js';
 import { handler as openapi } from '../../../handlers/openapi.js';
 import { SECURITY_HEADERS } from '../../../lib/http/security-headers.js';
@@ -51,6 +51,7 @@ describe('lib/http: security headers and problems', () => {
     ['415 not JSON', ok, event({ headers: { authorization: 'Bearer good.token.here', 'content-type': 'text/plain' } }), 415],
     ['429 budget spent', make(async () => ({ statusCode: 200 }), async () => { throw new TooManyRequestsError(17, 600, 60); }), event(), 429],
     ['500 unexpected', make(async () => { throw new Error('secret internals at arn:aws:dynamodb:…'); }), event(), 500],
+    ['503 AWS timed out', make(async () => { throw Object.assign(new Error('request timed out'), { name: 'TimeoutError' }); }), event(), 503],
   ];
 
   it.each(cases)('%s carries every security header', async (_name, h, e, status) => {
@@ -66,6 +67,39 @@ describe('lib/http: security headers and problems', () => {
   it('a 500 never echoes internals', async () => {
     const res = await run(make(async () => { throw new Error('secret internals at arn:aws:dynamodb:…'); }), event());
     expect(res.body).not.toMatch(/secret|arn:/);
+  });
+
+  it('AWS failing (a refused connection, throttling after retries) answers 503 with Retry-After, never its internals', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+
+    for (const error of [refused, throttled]) {
+      const res = await run(make(async () => { throw error; }), event());
+
+      expect(res.statusCode).toBe(503);
+      expect(res.headers?.['retry-after']).toBe(String(DEPENDENCY_RETRY_AFTER_SECONDS));
+      expect(JSON.parse(res.body!)).toMatchObject({ status: 503, title: 'Service unavailable' });
+      expect(res.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|Rate exceeded/);
+    }
+  });
+
+  it('a route still running a second before the Lambda timeout answers 503 with Retry-After, not the gateway timeout', async () => {
+    vi.useFakeTimers();
+    try {
+      const deadline = Date.now() + 10_000;
+      const context = { getRemainingTimeInMillis: () => deadline - Date.now() } as unknown as Context;
+      const hung = make(() => new Promise(() => undefined));
+
+      const answer = hung(event(), context);
+      await vi.advanceTimersByTimeAsync(10_000 - ANSWER_BEFORE_TIMEOUT_MS);
+      const res = await answer;
+
+      expect(res.statusCode).toBe(503);
+      expect(res.headers?.['retry-after']).toBe(String(DEPENDENCY_RETRY_AFTER_SECONDS));
+      expect(Date.now()).toBeLessThan(deadline);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a 429 says when to retry', async () => {

@@ -4,7 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TooManyRequestsError } from '../../../lib/errors.js';
-import { DEFAULT_RATE_LIMIT, dynamoRateLimiter, type RateLimitPolicy } from '../../../lib/http/rate-limit.js';
+import { createServer, type Socket } from 'node:net';
+import { DEFAULT_RATE_LIMIT, dynamoRateLimiter, RATE_LIMIT_WAIT_MS, type RateLimitPolicy } from '../../../lib/http/rate-limit.js';
 import { logger } from '../../../lib/logger.js';
 
 // The limiter's DynamoDB calls go to a document client mocked with aws-sdk-client-mock, answering
@@ -207,6 +208,26 @@ describe('dynamoRateLimiter: windows and tenants', () => {
     for (let i = 0; i < 3; i++) await expect(limit('acme', 'write')).resolves.toBeUndefined();
 
     expect(warn).toHaveBeenCalledWith('rate limiter unavailable; request let through', expect.objectContaining({ error: expect.any(Error) }));
+  });
+
+  it(`lets a request through after ${RATE_LIMIT_WAIT_MS} ms when the table does not answer (AWS hanging), leaving the route its time`, async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const hung = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, credentials: { accessKeyId: 'k', secretAccessKey: 's' }, maxAttempts: 1 }),
+    );
+    vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const limit = dynamoRateLimiter(hung, TABLE, clockAt(WINDOW_START).clock, policy({ limit: 1 }));
+
+    const t0 = Date.now();
+    await expect(limit('acme', 'write')).resolves.toBeUndefined();
+    const waited = Date.now() - t0;
+
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+    expect(waited).toBeGreaterThanOrEqual(RATE_LIMIT_WAIT_MS - 50);
+    expect(waited).toBeLessThan(RATE_LIMIT_WAIT_MS + 1_000);
   });
 
   it('by default allows 600 requests a minute per tenant, reads counted in batches of 10', async () => {

@@ -64,6 +64,18 @@ describe('GET /onboarding/{id}', () => {
     expect(r.body).not.toContain('byob-prod');
     expect(logged).toHaveBeenCalledOnce();
   });
+
+  it('answers AWS failing (throttled after the retries) with a 503 page that says when to retry', async () => {
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const d = deps();
+    d.store.findById = async () => {
+      throw Object.assign(new Error('Rate exceeded for table byob-prod'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    };
+    const r = await call(pageHandler(d), event({ id: REQUEST_ID }, token));
+    expect(r.status).toBe(503);
+    expect(r.headers['retry-after']).toMatch(/^\d+$/);
+    expect(r.body).not.toContain('byob-prod');
+  });
 });
 
 describe('GET /onboarding/{id}/status', () => {

@@ -200,6 +200,24 @@ describe('createByob: direct', () => {
     await expect(createByob(deps, 'acme', body())).resolves.toMatchObject({ status: 'CREATING' });
   });
 
+  it.each([
+    ['timed out', Object.assign(new Error('request timed out'), { name: 'TimeoutError' })],
+    ['throttled after the retries', Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 } })],
+    ['answered 500', Object.assign(new Error('We encountered an internal error'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } })],
+  ])('a CreateStack that AWS %s leaves the request PENDING, accepted, for the reconciler to launch again at its 2-minute deadline', async (_how, error) => {
+    const { deps, store, delivered } = createDeps();
+    cfnMock.on(CreateStackCommand).rejects(error);
+    vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+
+    const out = await createByob(deps, 'acme', body());
+
+    expect(out).toMatchObject({ status: 'PENDING', failure: null, dueAt: T0_PLUS(2), launch: { stackId: null } });
+    expect(out.templateKey).not.toBe('');
+    expect(await store.get('acme', out.id)).toEqual(out);
+    expect(delivered).toEqual([]);
+    await expect(createByob(deps, 'acme', body())).rejects.toBeInstanceOf(ConflictError);
+  });
+
   it('cuts a long CreateStack error to 500 characters', async () => {
     const { deps } = createDeps();
     cfnMock.on(CreateStackCommand).rejects(new Error('x'.repeat(2000)));

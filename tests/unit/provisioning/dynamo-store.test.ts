@@ -7,10 +7,10 @@ import { ConflictError, ValidationError } from '../../../lib/errors.js';
 import { dynamoStore } from '../../../lib/provisioning/dynamo-store.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import { StaleRecordError } from '../../../lib/provisioning/stale-record.js';
-import type { CommitPlan, OutboxItem, TenantSettings } from '../../../lib/provisioning/store.js';
+import type { CommitPlan, TenantSettings } from '../../../lib/provisioning/store.js';
 import { TABLE_DEFINITION } from '../../../lib/provisioning/table.js';
 import { T0 } from '../../support/fakes.js';
-import { directRecord, readyRecord, REQUEST_ID } from '../../support/records.js';
+import { directRecord, outboxEvent, readyRecord, REQUEST_ID } from '../../support/records.js';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 afterEach(() => ddbMock.reset());
@@ -30,20 +30,7 @@ const itemOf = (r: ByobRecord) => {
 
 const transactItems = () => ddbMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
 
-const outboxItem = (over: Partial<OutboxItem> = {}): OutboxItem => ({
-  tenant: 'acme',
-  requestId: REQUEST_ID,
-  eventId: 'evt_01',
-  type: 'byob.status_changed',
-  body: '{}',
-  occurredAt: T0.toISOString(),
-  attempts: 0,
-  status: 'pending',
-  nextAttemptAt: T0.toISOString(),
-  lastAttemptAt: null,
-  lastError: null,
-  ...over,
-});
+const outboxItem = outboxEvent;
 
 describe('create', () => {
   it('puts the record and the team lock in one transaction, each only if absent', async () => {
@@ -95,6 +82,13 @@ describe('create', () => {
     ddbMock.on(TransactWriteCommand).rejects(recordExists);
 
     await expect(store.create(directRecord())).rejects.toBe(recordExists);
+  });
+
+  it('succeeds when the lock is its own: an SDK retry of a create whose answer was lost finds its first attempt landed', async () => {
+    ddbMock.on(TransactWriteCommand).rejects(canceled('ConditionalCheckFailed', 'ConditionalCheckFailed'));
+    ddbMock.on(GetCommand, { Key: { pk: 'T#acme', sk: 'A#team#omega' } }).resolves({ Item: { pk: 'T#acme', sk: 'A#team#omega', requestId: REQUEST_ID } });
+
+    await expect(store.create(directRecord())).resolves.toBeUndefined();
   });
 });
 
@@ -280,8 +274,18 @@ describe('commit', () => {
 
   it('throws StaleRecordError when the record moved (its condition failed)', async () => {
     ddbMock.on(TransactWriteCommand).rejects(canceled('ConditionalCheckFailed', 'None'));
+    const p = plan({ lock: 'release' });
+    ddbMock.on(GetCommand).resolves({ Item: itemOf({ ...p.after, status: 'FAILED' }) });
 
-    await expect(store.commit(plan({ lock: 'release' }))).rejects.toBeInstanceOf(StaleRecordError);
+    await expect(store.commit(p)).rejects.toBeInstanceOf(StaleRecordError);
+  });
+
+  it('succeeds when the stored record is exactly the one it wrote (a retried transaction whose first attempt landed)', async () => {
+    ddbMock.on(TransactWriteCommand).rejects(canceled('ConditionalCheckFailed', 'ConditionalCheckFailed'));
+    const p = plan({ lock: 'acquire' });
+    ddbMock.on(GetCommand).resolves({ Item: itemOf(p.after) });
+
+    await expect(store.commit(p)).resolves.toBeUndefined();
   });
 
   it('answers 409 when the team was taken by another request before the lock could be reacquired', async () => {
@@ -317,8 +321,17 @@ describe('patch', () => {
 
   it('throws StaleRecordError when the version moved', async () => {
     ddbMock.on(PutCommand).rejects(conditionFailed());
+    ddbMock.on(GetCommand).resolves({ Item: itemOf({ ...readyRecord(), version: readyRecord().version + 1, tags: { other: 'writer' } }) });
 
     await expect(store.patch(readyRecord(), { tags: {} }, T0.toISOString())).rejects.toBeInstanceOf(StaleRecordError);
+  });
+
+  it('answers the record when the stored one is exactly what it wrote (a retried put whose first attempt landed)', async () => {
+    ddbMock.on(PutCommand).rejects(conditionFailed());
+    const written = { ...readyRecord(), tags: { a: 'b' }, version: readyRecord().version + 1, updatedAt: T0.toISOString() };
+    ddbMock.on(GetCommand).resolves({ Item: itemOf(written) });
+
+    await expect(store.patch(readyRecord(), { tags: { a: 'b' } }, T0.toISOString())).resolves.toEqual(written);
   });
 
   it('lets other failures through', async () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../../lib/logger.js';
 import type { CreateDeps } from '../../../lib/provisioning/create.js';
 import type { ByobRecord, StoredVerification } from '../../../lib/provisioning/record.js';
-import { GIVE_UP_AFTER_MS, reconcile, reconcileRecord } from '../../../lib/provisioning/reconcile.js';
+import { GIVE_UP_AFTER_MS, RECONCILE_POOL_SIZE, reconcile, reconcileRecord } from '../../../lib/provisioning/reconcile.js';
 import type { DeliveryOutcome, DeliveryRequest } from '../../../lib/webhooks/delivery.js';
 import type { OutboxDeps } from '../../../lib/webhooks/outbox.js';
 import { describedStack, failedEvent, stackDoesNotExist } from '../../support/cfn-answers.js';
@@ -308,6 +308,45 @@ describe('reconcile', () => {
 
     expect(report).toEqual({ examined: 1, changed: 1, webhooksSent: 0, errors: 1 });
     expect(logged).toHaveBeenCalledWith('webhook delivery run failed', expect.anything());
+  });
+
+  it(`works the overdue records ${RECONCILE_POOL_SIZE} at a time, so one slow stack holds up no other`, async () => {
+    let asking = 0;
+    let most = 0;
+    cfnMock.on(DescribeStacksCommand).callsFake(async ({ StackName }: { StackName: string }) => {
+      asking++;
+      most = Math.max(most, asking);
+      await new Promise((r) => setTimeout(r, StackName === stackOf(1) ? 200 : 20));
+      asking--;
+      return describedStack('CREATE_COMPLETE', { stackId: StackName });
+    });
+    const { deps, seed, store } = reconcilerAt(at(31 * MINUTE));
+    for (let n = 1; n <= 20; n++) seed(creatingNo(n));
+    const finished: string[] = [];
+    const patch = store.commit.bind(store);
+    store.commit = async (plan) => {
+      await patch(plan);
+      if (plan.after.status === 'READY') finished.push(plan.after.id);
+    };
+
+    const report = await reconcile(deps);
+
+    expect(report).toMatchObject({ examined: 20, changed: 20, errors: 0 });
+    expect(most).toBe(RECONCILE_POOL_SIZE);
+    expect(finished.at(-1)).toBe(idOf(1));
+  });
+
+  it('queues the due webhooks on the delivery queue when there is one, sending nothing itself', async () => {
+    const { deps, seed, sent } = reconcilerAt(at(3 * MINUTE));
+    seed(readyRecord({ status: 'VERIFYING', callback: idleCallback(), dueAt: at(2 * MINUTE).toISOString() }));
+    const queued: string[] = [];
+    const withQueue = { ...deps, deliveryQueue: { enqueue: async (runs: ReadonlyArray<{ requestId: string }>) => void queued.push(...runs.map((r) => r.requestId)) } };
+
+    const report = await reconcile(withQueue);
+
+    expect(report).toEqual({ examined: 1, changed: 1, webhooksSent: 0, errors: 0 });
+    expect(queued).toEqual([REQUEST_ID]);
+    expect(sent).toEqual([]);
   });
 
   it('has nothing to do when nothing is due', async () => {

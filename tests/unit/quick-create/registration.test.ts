@@ -431,6 +431,24 @@ describe('our own errors', () => {
     expect(error).toHaveBeenCalledWith('registration failed', expect.anything());
   });
 
+  it("AWS failing is not the customer's stack failing: no answer yet, the invocation fails for Lambda to retry, and the retry answers", async () => {
+    const { deps, store, current } = seeded();
+    const findById = store.findById.bind(store);
+    store.findById = async () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+    const stack = customerStack();
+    const event = snsEvent(JSON.stringify(stack.createStarted()));
+
+    await expect(makeHandler(deps)(event)).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(server.received).toHaveLength(0);
+    expect(current().status).toBe('AWAITING_CUSTOMER');
+
+    store.findById = findById;
+    await makeHandler(deps)(event);
+
+    expect(server.answers()).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
+    expect(current().status).toBe('CREATING');
+  });
+
   it('a verification that throws after the answer leaves VERIFYING for the reconciler, the stack already answered', async () => {
     const { deps, current } = seeded();
     const broken: RegistrationDeps = { ...deps, verify: async () => Promise.reject(new Error('S3 timeout')) };

@@ -3,12 +3,13 @@ import type { ByobRecord, CallbackState } from '../../../lib/provisioning/record
 import { StaleRecordError } from '../../../lib/provisioning/stale-record.js';
 import type { OutboxItem, TenantSettings } from '../../../lib/provisioning/store.js';
 import type { DeliveryOutcome, DeliveryRequest } from '../../../lib/webhooks/delivery.js';
-import { callbackSummary, deliverDue, deliverPendingFor, type OutboxDeps, redeliver } from '../../../lib/webhooks/outbox.js';
+import type { DeliveryRun } from '../../../lib/webhooks/delivery-queue.js';
+import { callbackSummary, deliverDue, deliverPendingFor, deliveryRun, type OutboxDeps, redeliver } from '../../../lib/webhooks/outbox.js';
 import { generateWebhookSecret } from '../../../lib/webhooks/signing.js';
 import { sequentialIds, T0, testClock } from '../../support/fakes.js';
 import { awaitingRecord } from '../quick-create/support.js';
 import { MemoryStore } from '../../support/memory-store.js';
-import { REQUEST_ID } from '../../support/records.js';
+import { outboxEvent, REQUEST_ID } from '../../support/records.js';
 
 // The outbox against the in-memory store and a scripted sendWebhook: no network. `random` is 0, so
 // every back-off wait is the lower bound, half the step cap (15 s, 30 s, 60 s, …).
@@ -31,20 +32,8 @@ const idleCallback: CallbackState = { url: HOOK_URL, status: 'idle', attempts: 0
 const evt = (n: number) => `evt_${String(n).padStart(2, '0')}`;
 
 /** An event of the request, due at T0 and never attempted unless `over` says otherwise. */
-const event = (n: number, over: Partial<OutboxItem> = {}): OutboxItem => ({
-  tenant: TENANT,
-  requestId: REQUEST_ID,
-  eventId: evt(n),
-  type: 'byob.status_changed',
-  body: JSON.stringify({ type: 'byob.status_changed', n }),
-  occurredAt: T0.toISOString(),
-  attempts: 0,
-  status: 'pending',
-  nextAttemptAt: T0.toISOString(),
-  lastAttemptAt: null,
-  lastError: null,
-  ...over,
-});
+const event = (n: number, over: Partial<OutboxItem> = {}): OutboxItem =>
+  outboxEvent({ tenant: TENANT, eventId: evt(n), body: JSON.stringify({ type: 'byob.status_changed', n }), ...over });
 
 const settingsWith = (secrets: TenantSettings['webhookSecrets']): TenantSettings => ({
   tenant: TENANT,
@@ -523,6 +512,62 @@ describe('deliverDue', () => {
 
     expect(await deliverDue(w.deps, 2)).toBe(2);
     expect(w.sentIds()).toEqual([evt(1), evt(2), evt(3), evt(4)]);
+  });
+});
+
+describe('deliveryRun: when the request needs its next run', () => {
+  it('answers null when everything was delivered', async () => {
+    const w = world();
+    await w.add(event(1), event(2));
+
+    expect(await deliveryRun(w.deps, TENANT, REQUEST_ID)).toEqual({ sent: 2, nextAttemptAt: null });
+  });
+
+  it("answers the failed event's retry time, which the events behind it wait for too", async () => {
+    const w = world();
+    await w.add(event(1), event(2));
+    w.answer(() => HTTP_500);
+
+    expect(await deliveryRun(w.deps, TENANT, REQUEST_ID)).toEqual({ sent: 1, nextAttemptAt: iso(15 * SECOND) });
+  });
+
+  it('answers the earliest pending time without sending when nothing is due yet', async () => {
+    const w = world();
+    await w.add(event(1, { attempts: 1, nextAttemptAt: iso(HOUR) }), event(2, { nextAttemptAt: iso(2 * HOUR) }));
+
+    expect(await deliveryRun(w.deps, TENANT, REQUEST_ID)).toEqual({ sent: 0, nextAttemptAt: iso(HOUR) });
+    expect(w.sent).toEqual([]);
+  });
+
+  it('answers null once a 410 closed every event, and for a request without a callback', async () => {
+    const w = world();
+    await w.add(event(1), event(2));
+    w.answer(() => GONE);
+
+    expect(await deliveryRun(w.deps, TENANT, REQUEST_ID)).toEqual({ sent: 1, nextAttemptAt: null });
+    const none = world({ record: { callback: null } });
+    await none.add(event(1));
+    expect(await deliveryRun(none.deps, TENANT, REQUEST_ID)).toEqual({ sent: 0, nextAttemptAt: null });
+  });
+});
+
+describe('deliverDue with a delivery queue', () => {
+  it('queues one run per request with due events, naming the due event as the cause, and sends nothing here', async () => {
+    const w = world();
+    w.store.seed(awaitingRecord({ id: OTHER_ID, callback: idleCallback }));
+    await w.add(event(1), event(2), event(3, { requestId: OTHER_ID }), event(4, { requestId: THIRD_ID, nextAttemptAt: iso(HOUR) }));
+    const queued: DeliveryRun[][] = [];
+    const deps: OutboxDeps = { ...w.deps, deliveryQueue: { enqueue: async (runs) => void queued.push([...runs]) } };
+
+    expect(await deliverDue(deps)).toBe(0);
+
+    expect(w.sent).toEqual([]);
+    expect(queued).toEqual([
+      [
+        { tenant: TENANT, requestId: REQUEST_ID, cause: `due ${evt(1)} ${T0.toISOString()}` },
+        { tenant: TENANT, requestId: OTHER_ID, cause: `due ${evt(3)} ${T0.toISOString()}` },
+      ],
+    ]);
   });
 });
 
