@@ -1,45 +1,51 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { once } from './wiring/once.js';
 import { ACCOUNT_ID_PATTERN, AWS_REGIONS, ROLE_ARN_PATTERN } from './identifiers.js';
+import './validation/messages.js';
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.pipe(
+  z.enum(['true', 'false', '1', '0']),
+  z.transform((v) => v === 'true' || v === '1'),
+);
 
-const csvRegions = z
-  .string()
-  .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(AWS_REGIONS)).min(1));
+const csvRegions = z.pipe(
+  z.pipe(z.string(), z.transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))),
+  z.array(z.enum(AWS_REGIONS)).check(z.minLength(1)),
+);
+
+const wholeNumber = (max: number, fallback: number) => z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(max)), fallback);
 
 const EnvSchema = z
   .object({
-    LOCAL_MODE: bool.default(false),
+    LOCAL_MODE: z._default(bool, false),
     AWS_REGION: z.enum(AWS_REGIONS),
-    AWS_ENDPOINT_URL: z.url().optional(),
-    TABLE_NAME: z.string().min(3),
-    IDEMPOTENCY_TABLE_NAME: z.string().min(3),
-    SERVICE_ACCOUNT_ID: z.string().regex(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account id'),
-    TEMPLATES_BUCKET_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lowercase letters, digits and hyphens'),
-    STACK_EVENTS_TOPIC_NAME: z.string().min(1).max(256),
-    REGISTRATION_TOPIC_NAME: z.string().min(1).max(256),
-    VENDOR_ACCOUNT_ID: z.string().regex(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account id'),
-    VENDOR_NAME: z.string().min(1).max(80).default('Example Vendor'),
-    SUPPORTED_REGIONS: csvRegions.default([...AWS_REGIONS]),
-    AUTH_ISSUER: z.string().min(1),
-    AUTH_AUDIENCE: z.string().min(1),
-    AUTH_JWKS: z.string().optional(),
-    AUTH_JWKS_URL: z.url().optional(),
-    AUTH_TENANT_CLAIM: z.string().min(1).default('tenant'),
-    QUICK_CREATE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
-    STATUS_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-    ACCESS_LOG_BUCKET: z.string().optional(),
-    QUICK_CREATE_LINK_KEY: z.string().min(32, 'at least 32 characters of secret (e.g. openssl rand -base64 48)').optional(),
-    STACK_EXECUTION_ROLE_ARN: z.string().regex(ROLE_ARN_PATTERN, 'an IAM role ARN').optional(),
+    AWS_ENDPOINT_URL: z.optional(z.url()),
+    TABLE_NAME: z.string().check(z.minLength(3)),
+    IDEMPOTENCY_TABLE_NAME: z.string().check(z.minLength(3)),
+    SERVICE_ACCOUNT_ID: z.string().check(z.regex(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account id')),
+    TEMPLATES_BUCKET_PREFIX: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lowercase letters, digits and hyphens')),
+    STACK_EVENTS_TOPIC_NAME: z.string().check(z.minLength(1), z.maxLength(256)),
+    REGISTRATION_TOPIC_NAME: z.string().check(z.minLength(1), z.maxLength(256)),
+    VENDOR_ACCOUNT_ID: z.string().check(z.regex(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account id')),
+    VENDOR_NAME: z._default(z.string().check(z.minLength(1), z.maxLength(80)), 'Example Vendor'),
+    SUPPORTED_REGIONS: z._default(csvRegions, [...AWS_REGIONS]),
+    AUTH_ISSUER: z.string().check(z.minLength(1)),
+    AUTH_AUDIENCE: z.string().check(z.minLength(1)),
+    AUTH_JWKS: z.optional(z.string()),
+    AUTH_JWKS_URL: z.optional(z.url()),
+    AUTH_TENANT_CLAIM: z._default(z.string().check(z.minLength(1)), 'tenant'),
+    QUICK_CREATE_TTL_HOURS: wholeNumber(24 * 30, 72),
+    STATUS_DEADLINE_MINUTES: wholeNumber(24 * 60, 30),
+    ACCESS_LOG_BUCKET: z.optional(z.string()),
+    QUICK_CREATE_LINK_KEY: z.optional(z.string().check(z.minLength(32, 'at least 32 characters of secret (e.g. openssl rand -base64 48)'))),
+    STACK_EXECUTION_ROLE_ARN: z.optional(z.string().check(z.regex(ROLE_ARN_PATTERN, 'an IAM role ARN'))),
   })
-  .refine((e) => Boolean(e.AUTH_JWKS) !== Boolean(e.AUTH_JWKS_URL), {
-    message: 'set exactly one of AUTH_JWKS (inline JWKS JSON) or AUTH_JWKS_URL',
-    path: ['AUTH_JWKS'],
-  });
+  .check(
+    z.refine((e) => Boolean(e.AUTH_JWKS) !== Boolean(e.AUTH_JWKS_URL), {
+      message: 'set exactly one of AUTH_JWKS (inline JWKS JSON) or AUTH_JWKS_URL',
+      path: ['AUTH_JWKS'],
+    }),
+  );
 
 /** The service's configuration, read once from the environment. */
 export interface Config {

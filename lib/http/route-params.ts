@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../validation/messages.js';
 import { RequestId } from '../identifiers.js';
 import { Status } from '../provisioning/state-machine.js';
 
@@ -7,9 +8,9 @@ import { Status } from '../provisioning/state-machine.js';
 
 /** Query of GET /byob. */
 export const ListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(1024).optional(),
-  status: Status.optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+  cursor: z.optional(z.string().check(z.maxLength(1024))),
+  status: z.optional(Status),
 });
 
 /** Path of /byob/{id} routes. */

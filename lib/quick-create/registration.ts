@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { REQUEST_ID_PATTERN, RequestId } from '../identifiers.js';
 import { logger } from '../logger.js';
 import { type ProvisioningDeps, verifyAndSettle } from '../provisioning/workflow.js';
@@ -15,17 +15,18 @@ import {
   responseUrlAllowed,
   sendResponse,
 } from './custom-resource.js';
+import '../validation/messages.js';
 
 const Props = z.object({
   RequestId,
-  Token: z.string().min(16).max(256),
+  Token: z.string().check(z.minLength(16), z.maxLength(256)),
   Phase: z.enum(['started', 'ready']),
-  BucketName: z.string().max(63).optional(),
-  BucketArn: z.string().max(200).optional(),
-  KmsKeyArn: z.string().max(200).optional(),
-  RoleArn: z.string().max(300).optional(),
-  Region: z.string().max(32).optional(),
-  AccountId: z.string().max(12).optional(),
+  BucketName: z.optional(z.string().check(z.maxLength(63))),
+  BucketArn: z.optional(z.string().check(z.maxLength(200))),
+  KmsKeyArn: z.optional(z.string().check(z.maxLength(200))),
+  RoleArn: z.optional(z.string().check(z.maxLength(300))),
+  Region: z.optional(z.string().check(z.maxLength(32))),
+  AccountId: z.optional(z.string().check(z.maxLength(12))),
 });
 type Props = z.infer<typeof Props>;
 

@@ -7,7 +7,8 @@ import { once } from './once.js';
 import { deliverPendingFor, type OutboxDeps } from '../webhooks/outbox.js';
 import type { RequestClients } from '../provisioning/workflow.js';
 import { type ByobRecord, toView } from '../provisioning/record.js';
-import type { ByobView, CreateByobRequest } from '../provisioning/request.js';
+import type { CreateByobRequest } from '../provisioning/request.js';
+import type { ByobView } from '../provisioning/view.js';
 import { tenantSettings } from '../tenants/settings.js';
 import { verifyRecord } from '../verify/record-verification.js';
 
