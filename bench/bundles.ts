@@ -24,12 +24,12 @@ const FULL: Client[] = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts'];
  * tests/integration/core/bundle-tiers.test.ts holds every deployed bundle to exactly this set.
  */
 export const CLIENTS_USED: Record<string, Client[]> = {
-  createRequest: FULL, // template to S3, CreateStack, AssumeRole of a customer role
-  deleteRequest: FULL, // DeleteStack through clientsFor (vendor or assumed)
-  verifyRequest: FULL, // S3 and KMS checks through clientsFor (assumed role: STS)
-  stackEvents: FULL, // DescribeStackEvents, verification, webhooks
-  registration: FULL, // verification after quick-create, webhooks
-  reconcile: FULL, // every overdue path: stacks, verification, webhooks
+  createRequest: ['dynamodb', 's3', 'cloudformation', 'sts'], // template to S3, CreateStack, AssumeRole of a customer role; no bucket checks
+  deleteRequest: ['dynamodb', 'cloudformation', 'sts'], // DeleteStack, as the vendor or the customer's role
+  verifyRequest: ['dynamodb', 's3', 'kms', 'sts'], // S3 and KMS checks, as the vendor or the customer's role
+  stackEvents: FULL, // DescribeStacks/StackEvents, then verification
+  registration: ['dynamodb', 's3', 'kms', 'sts'], // verification after quick-create
+  reconcile: FULL, // every overdue path: stacks, verification
   getRequest: ['dynamodb'],
   listRequests: ['dynamodb'],
   settings: ['dynamodb'],

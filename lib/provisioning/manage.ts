@@ -1,10 +1,10 @@
 import { ConflictError, NotFoundError } from '../errors.js';
-import { type ProvisioningDeps, withFreshRecord } from './workflow.js';
+import { type StackDeps, type VerifyingDeps, withFreshRecord, type WorkflowDeps } from './workflow.js';
 import type { ByobRecord } from './record.js';
 import { deleteStack } from './stacks.js';
 import { transition } from './transition.js';
 
-const mustGet = async (deps: ProvisioningDeps, tenant: string, id: string) => {
+const mustGet = async (deps: WorkflowDeps, tenant: string, id: string) => {
   const record = await deps.store.get(tenant, id);
   if (!record) throw new NotFoundError();
   return record;
@@ -14,13 +14,12 @@ const mustGet = async (deps: ProvisioningDeps, tenant: string, id: string) => {
  * POST /byob/{id}/verify: runs verification again on a provisioned bucket. A READY bucket that now
  * fails becomes FAILED (verification_failed); a FAILED one that passes becomes READY again.
  */
-export const reverify = async (deps: ProvisioningDeps, tenant: string, id: string): Promise<ByobRecord> => {
+export const reverify = async (deps: VerifyingDeps, tenant: string, id: string): Promise<ByobRecord> => {
   const record = await mustGet(deps, tenant, id);
   if (!record.outputs || !['READY', 'FAILED', 'VERIFYING'].includes(record.status)) {
     throw new ConflictError(`Request ${id} is ${record.status}; only a provisioned bucket can be verified again.`);
   }
-  const clients = await deps.clientsFor(record);
-  const verification = await deps.verify(record, clients, 'interactive');
+  const verification = await deps.verify(record, 'interactive');
   const passed = verification.status !== 'failed';
   const out = await withFreshRecord(deps, tenant, id, async (r) => {
     if (passed && r.status === 'READY') return deps.store.patch(r, { verification }, deps.clock().toISOString());
@@ -38,7 +37,7 @@ export const reverify = async (deps: ProvisioningDeps, tenant: string, id: strin
  * is lost) and ends the request; a quick-create stack lives in the customer's account, so there the
  * customer deletes it and its custom resource reports the deletion.
  */
-export const deleteByob = async (deps: ProvisioningDeps, tenant: string, id: string): Promise<ByobRecord> => {
+export const deleteByob = async (deps: StackDeps, tenant: string, id: string): Promise<ByobRecord> => {
   const record = await mustGet(deps, tenant, id);
   if (record.status === 'DELETED' || record.status === 'DELETING') return record;
   const out = await withFreshRecord(deps, tenant, id, async (r) => {

@@ -1,7 +1,7 @@
-import { type CreateDeps, launchFor } from './create.js';
+import { launchFor } from './create.js';
 import { logger } from '../logger.js';
 import { deliverDue, type OutboxDeps } from '../webhooks/outbox.js';
-import { syncWithStack, verifyAndSettle, withFreshRecord } from './workflow.js';
+import { type ProvisioningDeps, syncWithStack, type WorkflowDeps, verifyAndSettle, withFreshRecord } from './workflow.js';
 import type { ByobRecord } from './record.js';
 import { transition } from './transition.js';
 
@@ -16,7 +16,7 @@ export interface ReconcileReport {
   errors: number;
 }
 
-const later = (deps: CreateDeps, r: ByobRecord) =>
+const later = (deps: WorkflowDeps, r: ByobRecord) =>
   deps.store.patch(r, { dueAt: new Date(deps.clock().getTime() + deps.config.statusDeadlineMinutes * 60_000).toISOString() }, deps.clock().toISOString());
 
 /**
@@ -24,7 +24,7 @@ const later = (deps: CreateDeps, r: ByobRecord) =>
  * adopts what it finds, relaunches a stack that never started (same token, same name: at most one
  * stack), expires unused links, re-runs a verification that was cut off.
  */
-export const reconcileRecord = async (deps: CreateDeps, record: ByobRecord): Promise<boolean> => {
+export const reconcileRecord = async (deps: ProvisioningDeps, record: ByobRecord): Promise<boolean> => {
   const now = deps.clock();
   const out = await withFreshRecord(deps, record.tenant, record.id, async (r) => {
     if (!r.dueAt || Date.parse(r.dueAt) > now.getTime()) return null;
@@ -68,7 +68,7 @@ export const reconcileRecord = async (deps: CreateDeps, record: ByobRecord): Pro
 };
 
 /** One scheduled run: overdue records, then due webhooks. One record's error never stops the others. */
-export const reconcile = async (deps: CreateDeps & OutboxDeps, limit = 50): Promise<ReconcileReport> => {
+export const reconcile = async (deps: ProvisioningDeps & OutboxDeps, limit = 50): Promise<ReconcileReport> => {
   const due = await deps.store.listDue(deps.clock().toISOString(), limit);
   const report: ReconcileReport = { examined: due.length, changed: 0, webhooksSent: 0, errors: 0 };
   for (const r of due) {

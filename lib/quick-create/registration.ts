@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { REQUEST_ID_PATTERN, RequestId } from '../identifiers.js';
 import { logger } from '../logger.js';
-import { type ProvisioningDeps, verifyAndSettle } from '../provisioning/workflow.js';
+import { verifyAndSettle, type VerifyingDeps } from '../provisioning/workflow.js';
 import { tokenMatches } from './link.js';
 import type { ByobRecord, Outputs } from '../provisioning/record.js';
 import { transition } from '../provisioning/transition.js';
@@ -106,7 +106,7 @@ const outputsOf = (p: Props, r: ByobRecord, account: string, region: string): Ou
   };
 };
 
-type Deps = ProvisioningDeps;
+type Deps = VerifyingDeps;
 
 /**
  * Decides the answer for one request against the current record. Status changes are written before
@@ -186,8 +186,8 @@ const decideFresh = async (deps: Deps, req: CustomResourceRequest): Promise<Hand
   });
 };
 
-/** What the registration handler needs: the provisioning workflow, and optionally how answers are sent. */
-export interface RegistrationDeps extends ProvisioningDeps {
+/** What the registration handler needs: the workflow that verifies buckets, and optionally how answers are sent. */
+export interface RegistrationDeps extends VerifyingDeps {
   sendCfnResponse?: (url: string, response: CustomResourceResponse) => Promise<void>;
 }
 
