@@ -1,4 +1,4 @@
-import { type StackTierDeps, stackTierDeps } from '../lib/wiring/provisioning.js';
+import { type StackRouteDeps, stackRouteDeps } from '../lib/wiring/provisioning.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { deleteByob } from '../lib/provisioning/manage.js';
 import { toView } from '../lib/provisioning/record.js';
@@ -6,7 +6,7 @@ import { IdPath } from '../lib/http/route-params.js';
 import { lazyHandler } from '../lib/wiring/once.js';
 
 /** DELETE /byob/{id} */
-export const makeHandler = (d: StackTierDeps) =>
+export const makeHandler = (d: StackRouteDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => ({ statusCode: 202, body: toView(await deleteByob(d, tenant, params.id), d.config.quickCreateLinkKey) }));
 
-export const handler = lazyHandler(() => makeHandler(stackTierDeps()));
+export const handler = lazyHandler(() => makeHandler(stackRouteDeps()));

@@ -1,4 +1,4 @@
-import { type VerifyingTierDeps, verifyingTierDeps } from '../lib/wiring/provisioning.js';
+import { type VerifyRouteDeps, verifyRouteDeps } from '../lib/wiring/provisioning.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { reverify } from '../lib/provisioning/manage.js';
 import { toView } from '../lib/provisioning/record.js';
@@ -6,7 +6,7 @@ import { IdPath } from '../lib/http/route-params.js';
 import { lazyHandler } from '../lib/wiring/once.js';
 
 /** POST /byob/{id}/verify */
-export const makeHandler = (d: VerifyingTierDeps) =>
+export const makeHandler = (d: VerifyRouteDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => ({ statusCode: 200, body: toView(await reverify(d, tenant, params.id), d.config.quickCreateLinkKey) }));
 
-export const handler = lazyHandler(() => makeHandler(verifyingTierDeps()));
+export const handler = lazyHandler(() => makeHandler(verifyRouteDeps()));

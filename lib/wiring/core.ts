@@ -14,27 +14,44 @@ import { once } from './once.js';
 // them. A route takes the smallest tier that serves it; this module imports nothing a store-only route
 // does not run (a module with work at its top level would otherwise ride along into every bundle).
 
-/** What the store-only routes need: the table, auth, ids and time. DynamoDB is its only AWS client. */
-export interface CoreDeps {
+/** The table, ids and time: what every function starts from. DynamoDB is its only AWS client. */
+export interface StoreDeps {
   store: Store;
   ids: Ids;
   clock: Clock;
   statusDeadlineMinutes: number;
   config: Config;
+}
+
+/** What an HTTP route adds: who the caller is, and the caller's budget (the event functions have neither). */
+export interface RouteGuards {
   authenticate: Authenticate;
   /** Per-tenant request budget of the HTTP routes (429 with Retry-After when spent). */
   rateLimit: RateLimiter;
 }
 
-/** The core pieces from configuration and a DynamoDB client. */
-export const makeCore = (cfg: Config, dynamo: DynamoDBClient, clock: Clock = systemClock): CoreDeps => ({
+/** What the store-only routes need: the table, auth, ids and time. */
+export interface CoreDeps extends StoreDeps, RouteGuards {}
+
+/** The store pieces from configuration and a DynamoDB client. */
+export const makeStoreDeps = (cfg: Config, dynamo: DynamoDBClient, clock: Clock = systemClock): StoreDeps => ({
   store: dynamoStore(documentClientOf(dynamo), cfg.tableName),
   ids: realIds(),
   clock,
   statusDeadlineMinutes: cfg.statusDeadlineMinutes,
   config: cfg,
+});
+
+/** An HTTP route's guards from configuration and a DynamoDB client (the budget is kept in the table). */
+export const makeRouteGuards = (cfg: Config, dynamo: DynamoDBClient, clock: Clock): RouteGuards => ({
   authenticate: makeAuthenticator(cfg.auth),
   rateLimit: dynamoRateLimiter(documentClientOf(dynamo), cfg.tableName, clock),
+});
+
+/** The core pieces from configuration and a DynamoDB client. */
+export const makeCore = (cfg: Config, dynamo: DynamoDBClient, clock: Clock = systemClock): CoreDeps => ({
+  ...makeStoreDeps(cfg, dynamo, clock),
+  ...makeRouteGuards(cfg, dynamo, clock),
 });
 
 /** Store-only routes' dependencies: one DynamoDB client. */

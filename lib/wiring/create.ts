@@ -6,14 +6,14 @@ import { createByob, type CreateDeps } from '../provisioning/create.js';
 import { toView } from '../provisioning/record.js';
 import type { CreateByobRequest } from '../provisioning/request.js';
 import type { ByobView } from '../provisioning/view.js';
-import type { CoreDeps } from './core.js';
+import { makeRouteGuards, type RouteGuards, type StoreDeps } from './core.js';
 import { once } from './once.js';
-import { makeWorkflowBase, type StackTierDeps } from './provisioning.js';
+import { makeWorkflowBase, type WorkflowTierDeps } from './provisioning.js';
 import { makeStackClients } from './request-clients.js';
 import { makeVendorS3 } from './template-read.js';
 
-/** POST /byob: the stack tier, the vendor's templates bucket and idempotent create (no bucket checks: no KMS). */
-export interface CreateRouteDeps extends StackTierDeps, CreateDeps {
+/** POST /byob: the workflow, its stacks, the vendor's templates bucket and idempotent create (no bucket checks: no KMS). */
+export interface CreateRouteDeps extends WorkflowTierDeps, CreateDeps, RouteGuards {
   /** POST /byob with an Idempotency-Key: stored response on replay, 422 on another body, 409 while in flight. */
   createIdempotently(tenant: string, key: string, body: CreateByobRequest): Promise<ByobView>;
 }
@@ -24,7 +24,7 @@ export interface CreateRouteDeps extends StackTierDeps, CreateDeps {
  */
 export const createParts = (
   cfg: Config,
-  core: Pick<CoreDeps, 'store' | 'ids' | 'clock'>,
+  core: Pick<StoreDeps, 'store' | 'ids' | 'clock'>,
   clients: { dynamo: DynamoDBClient; sts: STSClient },
   self: () => CreateDeps,
 ): Pick<CreateRouteDeps, 'vendorS3' | 'clientsFor' | 'createIdempotently'> => ({
@@ -37,6 +37,6 @@ export const createParts = (
 export const createRouteDeps = /* @__PURE__ */ once((): CreateRouteDeps => {
   const cfg = config();
   const { base, dynamo, sts } = makeWorkflowBase(cfg);
-  const deps: CreateRouteDeps = { ...base, ...createParts(cfg, base, { dynamo, sts }, () => deps) };
+  const deps: CreateRouteDeps = { ...base, ...makeRouteGuards(cfg, dynamo, base.clock), ...createParts(cfg, base, { dynamo, sts }, () => deps) };
   return deps;
 });

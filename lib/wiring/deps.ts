@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { deliverPendingFor, type OutboxDeps } from '../webhooks/outbox.js';
 import { createParts, type CreateRouteDeps } from './create.js';
 import { type ExistingVerifierDeps, makeExistingVerifier } from './existing-verifier.js';
+import { makeRouteGuards } from './core.js';
 import { makeVerify, makeWorkflowBase, type ProvisioningTierDeps } from './provisioning.js';
 import type { TemplateReadDeps } from './template-read.js';
 
@@ -13,6 +14,7 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}): Deps => {
   const { base, dynamo, sts } = makeWorkflowBase(cfg);
   const deps: Deps = {
     ...base,
+    ...makeRouteGuards(cfg, dynamo, base.clock),
     ...createParts(cfg, base, { dynamo, sts }, () => deps),
     verify: makeVerify(cfg, base, sts),
     // Through the finished dependencies, so an overridden store or sender is the one that delivers.

@@ -4,11 +4,11 @@ import { assumedRoleCredentials, makeKms, makeS3, makeSts } from '../aws/clients
 import { config, type Config } from '../config.js';
 import { tenantSettings } from '../tenants/settings.js';
 import type { VerifyExistingDeps } from '../verify/existing.js';
-import { type CoreDeps, makeCoreDeps } from './core.js';
+import { makeCoreDeps, type RouteGuards, type StoreDeps } from './core.js';
 import { once } from './once.js';
 
 /** POST /byob/verify: auth and the verifier of existing buckets (S3 and KMS, no table access). */
-export interface ExistingVerifierDeps extends Pick<CoreDeps, 'authenticate' | 'rateLimit'> {
+export interface ExistingVerifierDeps extends RouteGuards {
   /** Dependencies of POST /byob/verify for a tenant (its role in the bucket's account, or an S3-compatible endpoint). */
   existingVerifier(tenant: string): VerifyExistingDeps;
 }
@@ -20,7 +20,7 @@ export interface ExistingVerifierDeps extends Pick<CoreDeps, 'authenticate' | 'r
  */
 export const makeExistingVerifier = (
   cfg: Config,
-  core: Pick<CoreDeps, 'ids' | 'clock' | 'store'>,
+  core: Pick<StoreDeps, 'ids' | 'clock' | 'store'>,
   sts: STSClient,
 ): ExistingVerifierDeps['existingVerifier'] => (tenant) => ({
   clientsFor: (target) => {

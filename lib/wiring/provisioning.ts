@@ -4,49 +4,63 @@ import { makeDynamo, makeSts } from '../aws/clients.js';
 import { config, type Config } from '../config.js';
 import type { StackDeps, VerifyingDeps, WorkflowDeps } from '../provisioning/workflow.js';
 import { verifyRecord } from '../verify/record-verification.js';
-import type { CoreDeps } from './core.js';
+import { makeRouteGuards, makeStoreDeps, type RouteGuards, type StoreDeps } from './core.js';
 import { once } from './once.js';
 import { makeBucketClients, makeStackClients } from './request-clients.js';
-import { makeDeliverNow, makeOutboxDeps, type OutboxOnlyDeps } from './webhooks.js';
+import { makeDeliverNow, makeSendWebhook, type SendWebhook } from './webhooks.js';
 
 // The tiers of the functions that move requests along. Each adds to the workflow's base only the
 // clients its steps call: DELETE /byob/{id} acts on stacks (CloudFormation), POST /byob/{id}/verify and
 // the quick-create registration verify buckets (S3, KMS), the stack events and the reconciler do both;
-// all of them may act as a customer's role (STS). POST /byob is lib/wiring/create.ts.
+// all of them may act as a customer's role (STS). Only the HTTP routes take the route guards (auth and
+// the tenant budget): the event functions have no caller to authenticate. POST /byob is lib/wiring/create.ts.
 
-/** The core, webhook delivery and the workflow's `deliverNow`: what every provisioning tier starts from. */
-export interface WorkflowTierDeps extends OutboxOnlyDeps, WorkflowDeps {}
+/** The table, webhook delivery and the workflow's `deliverNow`: what every provisioning tier starts from. */
+export interface WorkflowTierDeps extends StoreDeps, WorkflowDeps {
+  sendWebhook: SendWebhook;
+}
 
-/** A tier that acts on requests' stacks. */
-export interface StackTierDeps extends WorkflowTierDeps, StackDeps {}
+/** DELETE /byob/{id}: acts on requests' stacks. */
+export interface StackRouteDeps extends WorkflowTierDeps, StackDeps, RouteGuards {}
 
-/** A tier that verifies requests' buckets. */
+/** The quick-create registration: verifies requests' buckets. */
 export interface VerifyingTierDeps extends WorkflowTierDeps, VerifyingDeps {}
 
-/** A tier that does both. */
-export interface ProvisioningTierDeps extends StackTierDeps, VerifyingTierDeps {}
+/** POST /byob/{id}/verify: verifies requests' buckets, for a caller. */
+export interface VerifyRouteDeps extends VerifyingTierDeps, RouteGuards {}
+
+/** The stack events and the reconciler: both. */
+export interface ProvisioningTierDeps extends WorkflowTierDeps, StackDeps, VerifyingDeps {}
 
 /** The workflow's base from configuration, with the DynamoDB and STS clients it was built with. */
 export const makeWorkflowBase = (cfg: Config): { base: WorkflowTierDeps; dynamo: DynamoDBClient; sts: STSClient } => {
   const dynamo = makeDynamo({ region: cfg.region, endpoint: cfg.endpoint });
-  const outbox = makeOutboxDeps(cfg, dynamo);
+  const store = makeStoreDeps(cfg, dynamo);
+  const outbox = { ...store, sendWebhook: makeSendWebhook(cfg, store.clock) };
   return { base: { ...outbox, deliverNow: makeDeliverNow(outbox) }, dynamo, sts: makeSts({ region: cfg.region, endpoint: cfg.endpoint }) };
 };
 
 /** A request's verification, with the clients acting for it (the workflow's `verify`). */
-export const makeVerify = (cfg: Config, core: Pick<CoreDeps, 'store' | 'ids' | 'clock'>, sts: STSClient): VerifyingDeps['verify'] => {
+export const makeVerify = (cfg: Config, core: Pick<StoreDeps, 'store' | 'ids' | 'clock'>, sts: STSClient): VerifyingDeps['verify'] => {
   const bucketClientsFor = makeBucketClients(cfg, core, sts);
   return async (record, when) => verifyRecord({ clock: core.clock, randomId: () => core.ids.token(12) }, cfg, record, await bucketClientsFor(record), when);
 };
 
 /** DELETE /byob/{id}'s dependencies, built on first use. */
-export const stackTierDeps = /* @__PURE__ */ once((): StackTierDeps => {
+export const stackRouteDeps = /* @__PURE__ */ once((): StackRouteDeps => {
   const cfg = config();
-  const { base, sts } = makeWorkflowBase(cfg);
-  return { ...base, clientsFor: makeStackClients(cfg, base, sts) };
+  const { base, dynamo, sts } = makeWorkflowBase(cfg);
+  return { ...base, ...makeRouteGuards(cfg, dynamo, base.clock), clientsFor: makeStackClients(cfg, base, sts) };
 });
 
-/** The dependencies of POST /byob/{id}/verify and of the quick-create registration, built on first use. */
+/** POST /byob/{id}/verify's dependencies, built on first use. */
+export const verifyRouteDeps = /* @__PURE__ */ once((): VerifyRouteDeps => {
+  const cfg = config();
+  const { base, dynamo, sts } = makeWorkflowBase(cfg);
+  return { ...base, ...makeRouteGuards(cfg, dynamo, base.clock), verify: makeVerify(cfg, base, sts) };
+});
+
+/** The quick-create registration's dependencies, built on first use. */
 export const verifyingTierDeps = /* @__PURE__ */ once((): VerifyingTierDeps => {
   const cfg = config();
   const { base, sts } = makeWorkflowBase(cfg);

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { ByobRecord } from '../provisioning/record.js';
 import type { BucketClients, StackClients } from '../provisioning/workflow.js';
 import { tenantSettings } from '../tenants/settings.js';
-import type { CoreDeps } from './core.js';
+import type { StoreDeps } from './core.js';
 
 /**
  * Clients acting for a request: the vendor's own, or, when the request names a deployment role, that
@@ -12,7 +12,7 @@ import type { CoreDeps } from './core.js';
  */
 export const clientsActingFor = <C>(
   cfg: Config,
-  core: Pick<CoreDeps, 'store' | 'ids' | 'clock'>,
+  core: Pick<StoreDeps, 'store' | 'ids' | 'clock'>,
   sts: STSClient,
   build: (target: ClientTarget) => C,
 ): ((record: ByobRecord) => Promise<C>) => {
@@ -30,9 +30,9 @@ export const clientsActingFor = <C>(
 };
 
 /** The CloudFormation client acting for a request. */
-export const makeStackClients = (cfg: Config, core: Pick<CoreDeps, 'store' | 'ids' | 'clock'>, sts: STSClient) =>
+export const makeStackClients = (cfg: Config, core: Pick<StoreDeps, 'store' | 'ids' | 'clock'>, sts: STSClient) =>
   clientsActingFor(cfg, core, sts, (target): StackClients => ({ cfn: makeCloudFormation(target) }));
 
 /** The S3 and KMS clients that check a request's bucket. */
-export const makeBucketClients = (cfg: Config, core: Pick<CoreDeps, 'store' | 'ids' | 'clock'>, sts: STSClient) =>
+export const makeBucketClients = (cfg: Config, core: Pick<StoreDeps, 'store' | 'ids' | 'clock'>, sts: STSClient) =>
   clientsActingFor(cfg, core, sts, (target): BucketClients => ({ s3: makeS3(target), kms: makeKms(target) }));

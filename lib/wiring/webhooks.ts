@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamo } from '../aws/clients.js';
 import type { Clock } from '../clock.js';
 import { config, type Config } from '../config.js';
@@ -24,11 +23,9 @@ export const makeDeliverNow = (deps: OutboxDeps) => async (record: ByobRecord): 
   await deliverPendingFor(deps, record.tenant, record.id);
 };
 
-/** The core plus webhook delivery, from configuration. */
-export const makeOutboxDeps = (cfg: Config, dynamo: DynamoDBClient = makeDynamo({ region: cfg.region, endpoint: cfg.endpoint })): OutboxOnlyDeps => {
-  const core = makeCore(cfg, dynamo);
-  return { ...core, sendWebhook: makeSendWebhook(cfg, core.clock) };
-};
-
 /** The container's core dependencies plus webhook delivery, built on first use. */
-export const outboxDeps = /* @__PURE__ */ once((): OutboxOnlyDeps => makeOutboxDeps(config()));
+export const outboxDeps = /* @__PURE__ */ once((): OutboxOnlyDeps => {
+  const cfg = config();
+  const core = makeCore(cfg, makeDynamo({ region: cfg.region, endpoint: cfg.endpoint }));
+  return { ...core, sendWebhook: makeSendWebhook(cfg, core.clock) };
+});
