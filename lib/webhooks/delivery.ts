@@ -158,7 +158,7 @@ interface PostOptions {
 // response head. node:http never follows redirects. Node's own client rather than undici: undici's
 // bundle (its HTTP parser ships as WebAssembly) would be larger than a Lambda's whole size budget.
 // Plain http is allowed only to a loopback host in local mode (callback-url.ts), so a deployed function
-// never sends over it: node:http is loaded on that path alone (~20 ms of a cold start otherwise).
+// never sends over it: node:http is loaded on that path alone (13-16 ms of a cold import's CPU otherwise).
 const post = async (url: URL, o: PostOptions): Promise<IncomingMessage> => {
   const send = url.protocol === 'https:' ? httpsRequest : (await import('node:http')).request;
   return new Promise((resolve, reject) => {
