@@ -8,7 +8,7 @@ import type { CreateByobRequest } from '../provisioning/request.js';
 import type { ByobView } from '../provisioning/view.js';
 import { makeRouteGuards, type RouteGuards, type StoreDeps } from './core.js';
 import { once } from './once.js';
-import { makeWorkflowBase, type WorkflowTierDeps } from './provisioning.js';
+import { makeWorkflowBase, type WorkflowTierDeps } from './workflow.js';
 import { makeStackClients } from './request-clients.js';
 import { makeVendorS3 } from './template-read.js';
 

@@ -3,7 +3,8 @@ import { deliverPendingFor, type OutboxDeps } from '../webhooks/outbox.js';
 import { createParts, type CreateRouteDeps } from './create.js';
 import { type ExistingVerifierDeps, makeExistingVerifier } from './existing-verifier.js';
 import { makeRouteGuards } from './core.js';
-import { makeVerify, makeWorkflowBase, type ProvisioningTierDeps } from './provisioning.js';
+import { makeVerify, type ProvisioningTierDeps } from './provisioning.js';
+import { makeWorkflowBase } from './workflow.js';
 import type { TemplateReadDeps } from './template-read.js';
 
 /** Every tier's parts together: the tests' and the bench's dependencies (each handler takes its own tier). */

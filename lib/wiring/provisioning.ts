@@ -1,24 +1,17 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { makeDynamo, makeSts } from '../aws/clients.js';
 import { config, type Config } from '../config.js';
-import type { StackDeps, VerifyingDeps, WorkflowDeps } from '../provisioning/workflow.js';
+import type { StackDeps, VerifyingDeps } from '../provisioning/workflow.js';
 import { verifyRecord } from '../verify/record-verification.js';
-import { makeRouteGuards, makeStoreDeps, type RouteGuards, type StoreDeps } from './core.js';
+import { makeRouteGuards, type RouteGuards, type StoreDeps } from './core.js';
 import { once } from './once.js';
 import { makeBucketClients, makeStackClients } from './request-clients.js';
-import { makeDeliverNow, makeSendWebhook, type SendWebhook } from './webhooks.js';
+import { makeWorkflowBase, type WorkflowTierDeps } from './workflow.js';
 
 // The tiers of the functions that move requests along. Each adds to the workflow's base only the
 // clients its steps call: DELETE /byob/{id} acts on stacks (CloudFormation), POST /byob/{id}/verify and
 // the quick-create registration verify buckets (S3, KMS), the stack events and the reconciler do both;
 // all of them may act as a customer's role (STS). Only the HTTP routes take the route guards (auth and
 // the tenant budget): the event functions have no caller to authenticate. POST /byob is lib/wiring/create.ts.
-
-/** The table, webhook delivery and the workflow's `deliverNow`: what every provisioning tier starts from. */
-export interface WorkflowTierDeps extends StoreDeps, WorkflowDeps {
-  sendWebhook: SendWebhook;
-}
 
 /** DELETE /byob/{id}: acts on requests' stacks. */
 export interface StackRouteDeps extends WorkflowTierDeps, StackDeps, RouteGuards {}
@@ -31,14 +24,6 @@ export interface VerifyRouteDeps extends VerifyingTierDeps, RouteGuards {}
 
 /** The stack events and the reconciler: both. */
 export interface ProvisioningTierDeps extends WorkflowTierDeps, StackDeps, VerifyingDeps {}
-
-/** The workflow's base from configuration, with the DynamoDB and STS clients it was built with. */
-export const makeWorkflowBase = (cfg: Config): { base: WorkflowTierDeps; dynamo: DynamoDBClient; sts: STSClient } => {
-  const dynamo = makeDynamo({ region: cfg.region, endpoint: cfg.endpoint });
-  const store = makeStoreDeps(cfg, dynamo);
-  const outbox = { ...store, sendWebhook: makeSendWebhook(cfg, store.clock) };
-  return { base: { ...outbox, deliverNow: makeDeliverNow(outbox) }, dynamo, sts: makeSts({ region: cfg.region, endpoint: cfg.endpoint }) };
-};
 
 /** A request's verification, with the clients acting for it (the workflow's `verify`). */
 export const makeVerify = (cfg: Config, core: Pick<StoreDeps, 'store' | 'ids' | 'clock'>, sts: STSClient): VerifyingDeps['verify'] => {
