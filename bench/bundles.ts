@@ -173,6 +173,27 @@ export const coldImports = async (files: readonly string[], env: NodeJS.ProcessE
   return new Map([...samples].map(([f, xs]) => [f, { wallMs: median(xs.map((x) => x.importMs)), cpuMs: median(xs.map((x) => x.importCpuMs)) }]));
 };
 
+/**
+ * Cold imports of each bundle and of its baseline, sampled back to back (in alternating order) in every
+ * one of `runs` rounds, so that both medians of a pair are taken under the same load: on a shared
+ * machine, what a bundle adds to its baseline is then its own cost rather than its neighbours' load.
+ */
+export const pairedColdImports = async (
+  pairs: readonly { file: string; baseline: string }[],
+  env: NodeJS.ProcessEnv,
+  runs: number,
+): Promise<{ mine: ColdImport; clientsOnly: ColdImport }[]> => {
+  const samples = pairs.map(() => ({ mine: [] as ProcessSample[], clientsOnly: [] as ProcessSample[] }));
+  for (let i = 0; i < runs; i++) {
+    for (const [k, p] of pairs.entries()) {
+      const order = i % 2 === 0 ? (['mine', 'clientsOnly'] as const) : (['clientsOnly', 'mine'] as const);
+      for (const which of order) samples[k]![which].push(await freshProcess(which === 'mine' ? p.file : p.baseline, env));
+    }
+  }
+  const medians = (xs: ProcessSample[]): ColdImport => ({ wallMs: median(xs.map((x) => x.importMs)), cpuMs: median(xs.map((x) => x.importCpuMs)) });
+  return samples.map((s) => ({ mine: medians(s.mine), clientsOnly: medians(s.clientsOnly) }));
+};
+
 /** Writes a file only if missing (a scratch directory for bundles). */
 export const ensureDir = (dir: string): string => {
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });

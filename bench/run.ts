@@ -18,7 +18,7 @@ import { startEmulator } from '../scripts/emulator.mjs';
 import { byobTemplateSpecArb } from '../tests/support/arbitraries.js';
 import { call, directBody, startApi } from '../tests/support/local-api.js';
 import { attribution, PIECES } from './attribution.js';
-import { buildBaseline, buildHandlers, CLIENTS_USED, coldImports, ensureDir, freshProcess, functionsOf, packageZips, zipSize } from './bundles.js';
+import { buildBaseline, buildHandlers, CLIENTS_USED, ensureDir, freshProcess, functionsOf, packageZips, pairedColdImports, zipSize } from './bundles.js';
 import { type GoalRow, kb, median, ms, plusMs, printTable, quantile, times } from './stats.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -100,11 +100,15 @@ async function benchBundles(emulatorEnv: NodeJS.ProcessEnv, token: string, recor
   }
   const baselineZip = new Map<string, number>();
   for (const [key, file] of baselineFor) baselineZip.set(key, await zipSize(file));
-  log(`cold imports: ${bundles.length + baselineFor.size} bundles × ${IMPORT_RUNS} fresh processes`);
+  log(`cold imports: ${bundles.length} bundles and their baselines, back to back, × ${IMPORT_RUNS} fresh processes`);
   const importEnv = { ...emulatorEnv };
-  const medians = await coldImports([...bundles.map((b) => b.file), ...baselineFor.values()], importEnv, IMPORT_RUNS);
+  const imports = await pairedColdImports(
+    bundles.map((b) => ({ file: b.file, baseline: baselineFor.get((CLIENTS_USED[b.name] ?? b.clients).join('+'))! })),
+    importEnv,
+    IMPORT_RUNS,
+  );
   const memory: Record<string, number> = {};
-  for (const b of bundles) {
+  for (const [i, b] of bundles.entries()) {
     const used = CLIENTS_USED[b.name] ?? [];
     const key = used.join('+');
     const zip = zips[b.name];
@@ -118,8 +122,7 @@ async function benchBundles(emulatorEnv: NodeJS.ProcessEnv, token: string, recor
       ratio: times((zip ?? b.gzipBytes) / base),
       pass: zip !== undefined && zip <= base + ZIP_HEADROOM_KB * 1024 && extra.length === 0 && missing.length === 0,
     });
-    const mine = medians.get(b.file)!;
-    const clientsOnly = medians.get(baselineFor.get(key)!)!;
+    const { mine, clientsOnly } = imports[i]!;
     row({
       goal: `${b.name}: cold import adds ≤ ${IMPORT_HEADROOM_MS} ms to clients-only`,
       measured: `${ms(mine.wallMs)} (${plusMs(mine.wallMs - clientsOnly.wallMs)}; CPU ${ms(mine.cpuMs)}, ${plusMs(mine.cpuMs - clientsOnly.cpuMs)})`,
