@@ -4,7 +4,8 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
 import { bundleFunctions, type DeployedFunction, deployedBuild, sdkClientsIn } from '../scripts/deployed-bundles.js';
@@ -25,12 +26,12 @@ const FULL: Client[] = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts', 'sqs']
  * tests/integration/core/bundle-tiers.test.ts holds every deployed bundle to exactly this set.
  */
 export const CLIENTS_USED: Record<string, Client[]> = {
-  createRequest: FULL, // template to S3, CreateStack, AssumeRole of a customer role
-  deleteRequest: FULL, // DeleteStack through clientsFor (vendor or assumed)
-  verifyRequest: FULL, // S3 and KMS checks through clientsFor (assumed role: STS)
-  stackEvents: FULL, // DescribeStackEvents, verification, webhooks
-  registration: FULL, // verification after quick-create, webhooks
-  reconcile: FULL, // every overdue path: stacks, verification, webhooks
+  createRequest: ['dynamodb', 's3', 'cloudformation', 'sts', 'sqs'], // template to S3, CreateStack, AssumeRole of a customer role; no bucket checks
+  deleteRequest: ['dynamodb', 'cloudformation', 'sts', 'sqs'], // DeleteStack, as the vendor or the customer's role
+  verifyRequest: FULL, // S3 and KMS checks, and drift detection of a READY or DEGRADED request's stack, as the vendor or the customer's role
+  stackEvents: FULL, // DescribeStacks/StackEvents, then verification
+  registration: ['dynamodb', 's3', 'kms', 'sts', 'sqs'], // verification after quick-create
+  reconcile: FULL, // every overdue path: stacks, verification
   deliverWebhooks: ['dynamodb', 'sqs'], // the outbox, and its own messages kept for a retry
   getRequest: ['dynamodb'],
   listRequests: ['dynamodb'],
@@ -90,6 +91,19 @@ export const buildBaseline = async (root: string, outDir: string, clients: reado
   return file;
 };
 
+// The deployment's archive format (deflate level 9, fixed times): the plugin serverless.yml runs after
+// serverless-esbuild. The clients-only baselines are zipped with it, so zips compare like with like.
+const { writeZip } = createRequire(import.meta.url)('../scripts/recompress-artifacts.cjs') as {
+  writeZip(entries: { name: string; data: Buffer; mtime: Date }[], file: string): Promise<void>;
+};
+
+/** Zips a bundle the way the deployment zips a function's, and returns the zip's size. */
+export const zipSize = async (file: string): Promise<number> => {
+  const zip = `${file}.zip`;
+  await writeZip([{ name: basename(file), data: readFileSync(file), mtime: new Date(0) }], zip);
+  return statSync(zip).size;
+};
+
 /** Runs `npx serverless package` and returns each zip's size. */
 export const packageZips = (root: string): Record<string, number> => {
   execFileSync('npx', ['serverless', 'package'], {
@@ -107,6 +121,8 @@ export const packageZips = (root: string): Record<string, number> => {
 /** What one fresh process measured. */
 export interface ProcessSample {
   importMs: number;
+  /** CPU time of the whole process (every thread) during the import. */
+  importCpuMs: number;
   maxRssKb: number;
   invoked?: string;
 }
@@ -115,15 +131,18 @@ export interface ProcessSample {
 // invokes its handler once, and reports resourceUsage().maxRSS.
 const CHILD = `
 const [file, eventJson] = process.argv.slice(1);
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 const m = await import(file);
 const importMs = performance.now() - t0;
+const c1 = process.cpuUsage(c0);
+const importCpuMs = (c1.user + c1.system) / 1000;
 let invoked;
 if (eventJson) {
   try { const r = await m.handler(JSON.parse(eventJson), {}); invoked = typeof r === 'object' && r && 'statusCode' in r ? 'HTTP ' + r.statusCode : 'ok'; }
   catch (e) { invoked = 'threw ' + (e && e.name); }
 }
-process.stdout.write(JSON.stringify({ importMs, maxRssKb: process.resourceUsage().maxRSS, invoked }));
+process.stdout.write(JSON.stringify({ importMs, importCpuMs, maxRssKb: process.resourceUsage().maxRSS, invoked }));
 process.exit(0);
 `;
 
@@ -146,13 +165,40 @@ export const freshProcess = (file: string, env: NodeJS.ProcessEnv, event?: unkno
     });
   });
 
+/** A bundle's cold import: medians of the wall time (the goal) and of the process's CPU time. */
+export interface ColdImport {
+  wallMs: number;
+  cpuMs: number;
+}
+
 /** Median cold import of each file over `runs` fresh processes, interleaved so load drift hits all alike. */
-export const coldImports = async (files: readonly string[], env: NodeJS.ProcessEnv, runs: number): Promise<Map<string, number>> => {
-  const samples = new Map<string, number[]>(files.map((f) => [f, []]));
+export const coldImports = async (files: readonly string[], env: NodeJS.ProcessEnv, runs: number): Promise<Map<string, ColdImport>> => {
+  const samples = new Map<string, ProcessSample[]>(files.map((f) => [f, []]));
   for (let i = 0; i < runs; i++) {
-    for (const f of files) samples.get(f)!.push((await freshProcess(f, env)).importMs);
+    for (const f of files) samples.get(f)!.push(await freshProcess(f, env));
   }
-  return new Map([...samples].map(([f, xs]) => [f, median(xs)]));
+  return new Map([...samples].map(([f, xs]) => [f, { wallMs: median(xs.map((x) => x.importMs)), cpuMs: median(xs.map((x) => x.importCpuMs)) }]));
+};
+
+/**
+ * Cold imports of each bundle and of its baseline, sampled back to back (in alternating order) in every
+ * one of `runs` rounds, so that both medians of a pair are taken under the same load: on a shared
+ * machine, what a bundle adds to its baseline is then its own cost rather than its neighbours' load.
+ */
+export const pairedColdImports = async (
+  pairs: readonly { file: string; baseline: string }[],
+  env: NodeJS.ProcessEnv,
+  runs: number,
+): Promise<{ mine: ColdImport; clientsOnly: ColdImport }[]> => {
+  const samples = pairs.map(() => ({ mine: [] as ProcessSample[], clientsOnly: [] as ProcessSample[] }));
+  for (let i = 0; i < runs; i++) {
+    for (const [k, p] of pairs.entries()) {
+      const order = i % 2 === 0 ? (['mine', 'clientsOnly'] as const) : (['clientsOnly', 'mine'] as const);
+      for (const which of order) samples[k]![which].push(await freshProcess(which === 'mine' ? p.file : p.baseline, env));
+    }
+  }
+  const medians = (xs: ProcessSample[]): ColdImport => ({ wallMs: median(xs.map((x) => x.importMs)), cpuMs: median(xs.map((x) => x.importCpuMs)) });
+  return samples.map((s) => ({ mine: medians(s.mine), clientsOnly: medians(s.clientsOnly) }));
 };
 
 /** Writes a file only if missing (a scratch directory for bundles). */

@@ -22,6 +22,9 @@ export const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 /** Milliseconds with a sensible number of digits. */
 export const ms = (v: number): string => (v >= 100 ? `${v.toFixed(0)} ms` : v >= 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`);
 
+/** A difference in milliseconds, with its sign. */
+export const plusMs = (v: number): string => `${v < 0 ? '-' : '+'}${ms(Math.abs(v))}`;
+
 /** Kibibytes. */
 export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 

@@ -1,15 +1,16 @@
 import { createByob } from '../lib/provisioning/create.js';
-import { type Deps, deps } from '../lib/wiring/deps.js';
+import { type CreateRouteDeps, createRouteDeps } from '../lib/wiring/create.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { onboardingLinker } from '../lib/onboarding/link.js';
 import { toView, withLinkToken, withOnboardingUrl } from '../lib/provisioning/record.js';
-import { type ByobView, CreateByobRequest } from '../lib/provisioning/request.js';
+import { CreateByobRequest } from '../lib/provisioning/request.js';
+import type { ByobView } from '../lib/provisioning/view.js';
 import { lazyHandler } from '../lib/wiring/once.js';
 
 const accepted = (view: ByobView) => ({ statusCode: 202, body: view, headers: { location: `/byob/${view.id}` } });
 
 /** POST /byob */
-export const makeHandler = (d: Deps) =>
+export const makeHandler = (d: CreateRouteDeps) =>
   httpHandler(d, { body: CreateByobRequest }, async ({ body, tenant, idempotencyKey }) => {
     const onboardingUrl = onboardingLinker(d);
     if (!idempotencyKey) return accepted(toView(await createByob(d, tenant, body), d.config.quickCreateLinkKey, onboardingUrl));
@@ -19,4 +20,4 @@ export const makeHandler = (d: Deps) =>
     return accepted(withOnboardingUrl(stored, onboardingUrl, (await d.store.get(tenant, stored.id))?.onboardingEpoch ?? 0));
   });
 
-export const handler = lazyHandler(() => makeHandler(deps()));
+export const handler = lazyHandler(() => makeHandler(createRouteDeps()));

@@ -1,4 +1,4 @@
-import { type Deps, deps } from '../lib/wiring/deps.js';
+import { type StackRouteDeps, stackRouteDeps } from '../lib/wiring/provisioning.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { deleteByob } from '../lib/provisioning/manage.js';
 import { onboardingLinker } from '../lib/onboarding/link.js';
@@ -7,7 +7,7 @@ import { IdPath } from '../lib/http/route-params.js';
 import { lazyHandler } from '../lib/wiring/once.js';
 
 /** DELETE /byob/{id} */
-export const makeHandler = (d: Deps) =>
+export const makeHandler = (d: StackRouteDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => ({ statusCode: 202, body: toView(await deleteByob(d, tenant, params.id), d.config.quickCreateLinkKey, onboardingLinker(d)) }));
 
-export const handler = lazyHandler(() => makeHandler(deps()));
+export const handler = lazyHandler(() => makeHandler(stackRouteDeps()));

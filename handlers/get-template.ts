@@ -1,4 +1,4 @@
-import { type TemplateReadDeps, templateReadDeps } from '../lib/wiring/core.js';
+import { type TemplateReadDeps, templateReadDeps } from '../lib/wiring/template-read.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { IdPath } from '../lib/http/route-params.js';

@@ -1,4 +1,4 @@
-import { type OutboxOnlyDeps, outboxDeps } from '../lib/wiring/core.js';
+import { type OutboxOnlyDeps, outboxDeps } from '../lib/wiring/webhooks.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { redeliver } from '../lib/webhooks/outbox.js';

@@ -1,5 +1,5 @@
 import type { SNSEvent } from 'aws-lambda';
-import { backgroundDeps } from '../lib/wiring/deps.js';
+import { verifyingTierDeps } from '../lib/wiring/provisioning.js';
 import { handleRegistration, type RegistrationDeps } from '../lib/quick-create/registration.js';
 import { lazyHandler } from '../lib/wiring/once.js';
 
@@ -14,4 +14,4 @@ export const makeHandler = (d: RegistrationDeps) => async (event: SNSEvent) => {
   if (undelivered.length) throw undelivered[0];
 };
 
-export const handler = lazyHandler(() => makeHandler(backgroundDeps()));
+export const handler = lazyHandler(() => makeHandler(verifyingTierDeps()));

@@ -1,4 +1,4 @@
-import { type ExistingVerifierDeps, existingVerifierDeps } from '../lib/wiring/core.js';
+import { type ExistingVerifierDeps, existingVerifierDeps } from '../lib/wiring/existing-verifier.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { VerifyExistingRequest, verifyExisting } from '../lib/verify/existing.js';
 import { lazyHandler } from '../lib/wiring/once.js';

@@ -1,4 +1,4 @@
-import { type Deps, deps } from '../lib/wiring/deps.js';
+import { type VerifyRouteDeps, verifyRouteDeps } from '../lib/wiring/provisioning.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { reverify } from '../lib/provisioning/manage.js';
 import { onboardingLinker } from '../lib/onboarding/link.js';
@@ -7,7 +7,7 @@ import { IdPath } from '../lib/http/route-params.js';
 import { lazyHandler } from '../lib/wiring/once.js';
 
 /** POST /byob/{id}/verify */
-export const makeHandler = (d: Deps) =>
+export const makeHandler = (d: VerifyRouteDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => ({ statusCode: 200, body: toView(await reverify(d, tenant, params.id), d.config.quickCreateLinkKey, onboardingLinker(d)) }));
 
-export const handler = lazyHandler(() => makeHandler(deps()));
+export const handler = lazyHandler(() => makeHandler(verifyRouteDeps()));

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Authenticate } from './auth.js';
 import {
   asAppError,
@@ -15,6 +15,7 @@ import {
 import { logger } from '../logger.js';
 import type { RateLimiter } from './rate-limit.js';
 import { SECURITY_HEADERS } from './security-headers.js';
+import '../validation/messages.js';
 
 
 /** Largest accepted request body. */
@@ -53,11 +54,12 @@ export interface HttpInput<B, Q, P> {
   headers: Record<string, string>;
 }
 
-type Schema = z.ZodType;
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+// Any zod schema, from zod/mini (ours) or the full API (tests): both are built on zod's core.
+type Schema = z.core.$ZodType;
+type Out<S> = S extends z.core.$ZodType ? z.output<S> : undefined;
 
 /** Turns zod issues into field problems with readable paths (`cors.allowedOrigins[0]`). */
-export const fieldProblems = (error: z.ZodError, prefix = ''): FieldProblem[] =>
+export const fieldProblems = (error: z.core.$ZodError, prefix = ''): FieldProblem[] =>
   error.issues.flatMap((issue) => {
     const base = issue.path.reduce<string>(
       (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)),
@@ -124,13 +126,13 @@ export const httpHandler = <B extends Schema | undefined = undefined, Q extends 
       const budget = tenant && deps.rateLimit ? deps.rateLimit(tenant, read ? 'read' : 'write') : undefined;
       budget?.catch(() => undefined);
       if (budget && !read) await budget;
-      const params = spec.params ? spec.params.safeParse(event.pathParameters ?? {}) : undefined;
+      const params = spec.params ? z.safeParse(spec.params, event.pathParameters ?? {}) : undefined;
       if (params && !params.success) throw new NotFoundError();
-      const query = spec.query ? spec.query.safeParse(event.queryStringParameters ?? {}) : undefined;
+      const query = spec.query ? z.safeParse(spec.query, event.queryStringParameters ?? {}) : undefined;
       if (query && !query.success) throw new ValidationError(fieldProblems(query.error, 'query'));
       let body: unknown;
       if (spec.body) {
-        const parsed = spec.body.safeParse(parseBody(event, headers));
+        const parsed = z.safeParse(spec.body, parseBody(event, headers));
         if (!parsed.success) throw new ValidationError(fieldProblems(parsed.error));
         body = parsed.data;
       }

@@ -1,13 +1,14 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { REQUEST_ID_PATTERN } from '../identifiers.js';
 import { IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
-import { ByobView, CreateByobRequest } from '../provisioning/request.js';
+import { CreateByobRequest } from '../provisioning/request.js';
+import { ByobView } from '../provisioning/view.js';
 import { VerifyExistingRequest } from '../verify/existing.js';
 import { ListQuery } from './route-params.js';
 import { OnboardingView } from '../onboarding/view.js';
 import { ONBOARDING_TOKEN_PATTERN } from '../onboarding/token.js';
 
-const schema = (s: z.ZodType, io: 'input' | 'output') => {
+const schema = (s: z.core.$ZodType, io: 'input' | 'output') => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
   return rest;
 };

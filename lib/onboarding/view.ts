@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Status } from '../provisioning/state-machine.js';
+import '../validation/messages.js';
 
 const CheckStatus = z.enum(['passed', 'failed', 'warning']);
 
@@ -20,8 +21,8 @@ export const OnboardingView = z.object({
   launch: z.object({
     mode: z.enum(['direct', 'quick-create']),
     /** The Launch Stack link, while the request waits for the customer; null otherwise. */
-    url: z.string().nullable(),
-    expiresAt: z.string().nullable(),
+    url: z.nullable(z.string()),
+    expiresAt: z.nullable(z.string()),
     /** What the customer must acknowledge in the console (CAPABILITY_IAM when a role is included). */
     capabilities: z.array(z.string()),
     stackName: z.string(),
@@ -37,8 +38,8 @@ export const OnboardingView = z.object({
   access: z.array(z.object({ summary: z.string(), actions: z.array(z.string()) })),
   retention: z.string(),
   timeline: z.array(z.object({ status: z.string(), label: z.string(), state: z.enum(['done', 'current', 'failed', 'upcoming']) })),
-  verification: z
-    .object({
+  verification: z.nullable(
+    z.object({
       status: CheckStatus,
       checkedAt: z.string(),
       checks: z.array(
@@ -47,15 +48,15 @@ export const OnboardingView = z.object({
           label: z.string(),
           status: CheckStatus,
           detail: z.string(),
-          remediation: z.string().nullable(),
+          remediation: z.nullable(z.string()),
           /** CLI commands that restore the setting, when verification provides them. */
           commands: z.array(z.string()),
         }),
       ),
-    })
-    .nullable(),
+    }),
+  ),
   outputs: z.array(z.object({ name: z.string(), label: z.string(), value: z.string() })),
-  failure: z.string().nullable(),
+  failure: z.nullable(z.string()),
 });
 
 /** The onboarding page's projection of a request. */

@@ -9,7 +9,7 @@ import { isDependencyFailure } from '../aws/dependency-failure.js';
 import { DependencyError, ValidationError } from '../errors.js';
 import { stackNameFor } from '../ids.js';
 import { logger } from '../logger.js';
-import { type ProvisioningDeps, withFreshRecord } from './workflow.js';
+import { type StackDeps, withFreshRecord } from './workflow.js';
 import { hashToken, quickCreateUrl, registrationToken, withoutToken } from '../quick-create/link.js';
 import type { ByobRecord } from './record.js';
 import type { CreateByobRequest } from './request.js';
@@ -22,8 +22,8 @@ import { storeTemplate, templateUrlOf } from './template-store.js';
 /** Version of the rendered template's shape (shown in its Description). */
 export const TEMPLATE_VERSION = '2026-11-24.1';
 
-/** What creating a request needs beyond the provisioning workflow. */
-export interface CreateDeps extends ProvisioningDeps {
+/** What creating a request needs: its stack, and the vendor's templates bucket. */
+export interface CreateDeps extends StackDeps {
   /** The vendor's own S3 client for a region (templates bucket). */
   vendorS3(region: string): S3Client;
 }
@@ -78,7 +78,7 @@ export const templateSpecFor = (deps: Pick<CreateDeps, 'config'>, record: ByobRe
  * Launches (or adopts) the request's stack: deterministic name, one ClientRequestToken per request,
  * stack notifications to the region's topic, tags naming tenant and request. Safe to call again.
  */
-export const launchFor = async (deps: CreateDeps, record: ByobRecord): Promise<string> => {
+export const launchFor = async (deps: StackDeps, record: ByobRecord): Promise<string> => {
   const { cfn } = await deps.clientsFor(record);
   return launchStack(cfn, {
     stackName: record.launch.stackName,

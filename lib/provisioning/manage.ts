@@ -1,12 +1,12 @@
 import { ConflictError, NotFoundError } from '../errors.js';
-import { type ProvisioningDeps, withFreshRecord } from './workflow.js';
+import { type ProvisioningDeps, type StackDeps, withFreshRecord, type WorkflowDeps } from './workflow.js';
 import type { ByobRecord } from './record.js';
 import { deleteStack } from './stacks.js';
 import { transition } from './transition.js';
 import { verifyAssured } from './assurance.js';
 import { isAssured } from './state-machine.js';
 
-const mustGet = async (deps: ProvisioningDeps, tenant: string, id: string) => {
+const mustGet = async (deps: WorkflowDeps, tenant: string, id: string) => {
   const record = await deps.store.get(tenant, id);
   if (!record) throw new NotFoundError();
   return record;
@@ -23,8 +23,7 @@ export const reverify = async (deps: ProvisioningDeps, tenant: string, id: strin
     throw new ConflictError(`Request ${id} is ${record.status}; only a provisioned bucket can be verified again.`);
   }
   if (isAssured(record.status)) return verifyAssured(deps, record, 'interactive');
-  const clients = await deps.clientsFor(record);
-  const verification = await deps.verify(record, clients, 'interactive');
+  const verification = await deps.verify(record, await deps.clientsFor(record), 'interactive');
   const passed = verification.status !== 'failed';
   const out = await withFreshRecord(deps, tenant, id, async (r) => {
     if (isAssured(r.status)) return null;
@@ -42,7 +41,7 @@ export const reverify = async (deps: ProvisioningDeps, tenant: string, id: strin
  * is lost) and ends the request; a quick-create stack lives in the customer's account, so there the
  * customer deletes it and its custom resource reports the deletion.
  */
-export const deleteByob = async (deps: ProvisioningDeps, tenant: string, id: string): Promise<ByobRecord> => {
+export const deleteByob = async (deps: StackDeps, tenant: string, id: string): Promise<ByobRecord> => {
   const record = await mustGet(deps, tenant, id);
   if (record.status === 'DELETED' || record.status === 'DELETING') return record;
   const out = await withFreshRecord(deps, tenant, id, async (r) => {

@@ -1,8 +1,8 @@
-import { type CreateDeps, launchFor } from './create.js';
+import { launchFor } from './create.js';
 import { logger } from '../logger.js';
 import { inPool } from './pool.js';
 import { deliverDue, type OutboxDeps } from '../webhooks/outbox.js';
-import { syncWithStack, verifyAndSettle, withFreshRecord } from './workflow.js';
+import { type ProvisioningDeps, syncWithStack, type WorkflowDeps, verifyAndSettle, withFreshRecord } from './workflow.js';
 import type { ByobRecord } from './record.js';
 import { transition } from './transition.js';
 import { assure } from './assurance.js';
@@ -22,7 +22,7 @@ export interface ReconcileReport {
   errors: number;
 }
 
-const later = (deps: CreateDeps, r: ByobRecord) =>
+const later = (deps: WorkflowDeps, r: ByobRecord) =>
   deps.store.patch(r, { dueAt: new Date(deps.clock().getTime() + deps.config.statusDeadlineMinutes * 60_000).toISOString() }, deps.clock().toISOString());
 
 /**
@@ -31,7 +31,7 @@ const later = (deps: CreateDeps, r: ByobRecord) =>
  * stack), expires unused links, re-runs a verification that was cut off. A READY or DEGRADED record
  * that is due gets its scheduled verification or drift read-back (assurance.ts).
  */
-export const reconcileRecord = async (deps: CreateDeps, record: ByobRecord): Promise<boolean> => {
+export const reconcileRecord = async (deps: ProvisioningDeps, record: ByobRecord): Promise<boolean> => {
   const now = deps.clock();
   if (isAssured(record.status) && record.dueAt && Date.parse(record.dueAt) <= now.getTime()) {
     // listDue read it consistently and only if due; assurance writes conditionally on that read.
@@ -83,7 +83,7 @@ export const reconcileRecord = async (deps: CreateDeps, record: ByobRecord): Pro
  * what is due, not the table), a pool of them at a time, then due webhooks. One record's error never
  * stops the others.
  */
-export const reconcile = async (deps: CreateDeps & OutboxDeps, limit = 50): Promise<ReconcileReport> => {
+export const reconcile = async (deps: ProvisioningDeps & OutboxDeps, limit = 50): Promise<ReconcileReport> => {
   const due = await deps.store.listDue(deps.clock().toISOString(), limit);
   const report: ReconcileReport = { examined: due.length, changed: 0, webhooksSent: 0, errors: 0 };
   await inPool(due, RECONCILE_POOL_SIZE, async (r) => {

@@ -1,7 +1,7 @@
 import type { CorsRule } from '../../templates/spec.js';
 import { withoutToken, withToken } from '../quick-create/link.js';
 import type { DriftSummary } from './drift.js';
-import type { ByobView } from './request.js';
+import type { ByobView } from './view.js';
 import type { Status } from './state-machine.js';
 
 /** Result of a verification run, as stored on the record. */

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../validation/messages.js';
 
 /** Statuses of a BYOB request. */
 export const Status = z.enum([

@@ -8,20 +8,44 @@ import { isStackLevel, type StackNotification, stackOutcome } from './stack-noti
 import { transition, type TransitionDeps } from './transition.js';
 import { retryOnStale } from './stale-record.js';
 
-/** AWS clients acting for one request: in the customer's account when a deployment role is given. */
-export interface RequestClients {
+/** The CloudFormation client acting for one request: in the customer's account when a deployment role is given. */
+export interface StackClients {
   cfn: CloudFormationClient;
+}
+
+/** The clients that check one request's bucket and key, acting for it like {@link StackClients}. */
+export interface BucketClients {
   s3: S3Client;
   kms: KMSClient;
 }
 
-/** Everything the provisioning workflow needs; wired in lib/wiring/deps.ts. */
-export interface ProvisioningDeps extends TransitionDeps {
+/** What every step of the workflow needs: status changes, and the webhooks they queue. */
+export interface WorkflowDeps extends TransitionDeps {
   config: Config;
-  clientsFor(record: ByobRecord): Promise<RequestClients>;
-  verify(record: ByobRecord, clients: RequestClients, when?: 'afterProvisioning' | 'interactive' | 'scheduled'): Promise<StoredVerification>;
   /** Attempts the request's pending webhooks now (best effort; the reconciler retries). */
   deliverNow(record: ByobRecord): Promise<void>;
+}
+
+/** The workflow steps that act on a request's stack. */
+export interface StackDeps extends WorkflowDeps {
+  clientsFor(record: ByobRecord): Promise<StackClients>;
+}
+
+/** The workflow steps that verify a request's bucket (with {@link BucketClients} acting for it). */
+export interface VerifyingDeps extends WorkflowDeps {
+  clientsFor(record: ByobRecord): Promise<BucketClients>;
+  verify(record: ByobRecord, clients: BucketClients, when?: 'afterProvisioning' | 'interactive' | 'scheduled'): Promise<StoredVerification>;
+}
+
+/** Every client acting for one request: its stack's and its bucket's. */
+export interface RequestClients extends StackClients, BucketClients {}
+
+/**
+ * Everything the provisioning workflow needs; wired in lib/wiring. Each function takes the narrowest
+ * of these that serves it, so a handler's bundle carries only the AWS clients its steps call.
+ */
+export interface ProvisioningDeps extends StackDeps, VerifyingDeps {
+  clientsFor(record: ByobRecord): Promise<RequestClients>;
 }
 
 /**
@@ -29,7 +53,7 @@ export interface ProvisioningDeps extends TransitionDeps {
  * idempotent and order-tolerant (events may arrive before the CreateStack answer is written).
  */
 export const withFreshRecord = async (
-  deps: ProvisioningDeps,
+  deps: WorkflowDeps,
   tenant: string,
   id: string,
   step: (record: ByobRecord) => Promise<ByobRecord | null>,
@@ -48,9 +72,8 @@ export const withFreshRecord = async (
  * settling write re-reads the record, so a concurrent non-status write (e.g. a webhook summary) cannot
  * strand it in VERIFYING.
  */
-export const verifyAndSettle = async (deps: ProvisioningDeps, record: ByobRecord): Promise<ByobRecord> => {
-  const clients = await deps.clientsFor(record);
-  const verification = await deps.verify(record, clients);
+export const verifyAndSettle = async (deps: VerifyingDeps, record: ByobRecord): Promise<ByobRecord> => {
+  const verification = await deps.verify(record, await deps.clientsFor(record));
   const settled = await withFreshRecord(deps, record.tenant, record.id, async (r) => {
     if (r.status !== 'VERIFYING') return null;
     if (verification.status === 'failed') {
@@ -66,7 +89,7 @@ export const verifyAndSettle = async (deps: ProvisioningDeps, record: ByobRecord
 };
 
 /** Moves a record whose stack completed to VERIFYING with its outputs, then verifies it. */
-export const completeWithOutputs = async (deps: ProvisioningDeps, record: ByobRecord, outputs: Outputs, stackStatus: string, stackId?: string): Promise<ByobRecord> => {
+export const completeWithOutputs = async (deps: VerifyingDeps, record: ByobRecord, outputs: Outputs, stackStatus: string, stackId?: string): Promise<ByobRecord> => {
   const verifying = await transition(deps, record, 'VERIFYING', {
     outputs,
     launch: { ...record.launch, stackStatus, stackId: stackId ?? record.launch.stackId },

@@ -3,27 +3,28 @@
  * Lambda-backed resource: the request, the answer that must fit in 4096 bytes, where the answer
  * may go, and how it is sent. What to answer is for the caller to decide.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../validation/messages.js';
 
 /** The least a message must carry for us to answer it: where to, and what to echo. */
 export const AddressedRequest = z.object({
-  ResponseURL: z.string().min(1).max(4096),
-  StackId: z.string().min(1).max(1024),
-  RequestId: z.string().min(1).max(256),
-  LogicalResourceId: z.string().min(1).max(256),
-  PhysicalResourceId: z.string().max(1024).optional(),
+  ResponseURL: z.string().check(z.minLength(1), z.maxLength(4096)),
+  StackId: z.string().check(z.minLength(1), z.maxLength(1024)),
+  RequestId: z.string().check(z.minLength(1), z.maxLength(256)),
+  LogicalResourceId: z.string().check(z.minLength(1), z.maxLength(256)),
+  PhysicalResourceId: z.optional(z.string().check(z.maxLength(1024))),
 });
 /** A message we can answer, though perhaps only to say it is malformed. */
 export type AddressedRequest = z.infer<typeof AddressedRequest>;
 
 /** CloudFormation's custom resource request, as carried in the SNS message. */
-export const CustomResourceRequest = AddressedRequest.extend({
+export const CustomResourceRequest = z.extend(AddressedRequest, {
   RequestType: z.enum(['Create', 'Update', 'Delete']),
   ResponseURL: z.url(),
-  StackId: z.string().max(1024).regex(/^arn:aws:cloudformation:[a-z0-9-]+:\d{12}:stack\/.+/),
-  ResourceType: z.string().max(256),
-  ResourceProperties: z.record(z.string(), z.unknown()).default({}),
-  OldResourceProperties: z.record(z.string(), z.unknown()).optional(),
+  StackId: z.string().check(z.maxLength(1024), z.regex(/^arn:aws:cloudformation:[a-z0-9-]+:\d{12}:stack\/.+/)),
+  ResourceType: z.string().check(z.maxLength(256)),
+  ResourceProperties: z._default(z.record(z.string(), z.unknown()), {}),
+  OldResourceProperties: z.optional(z.record(z.string(), z.unknown())),
 });
 /** A parsed custom resource request. */
 export type CustomResourceRequest = z.infer<typeof CustomResourceRequest>;

@@ -1,8 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { isDependencyFailure } from '../aws/dependency-failure.js';
 import { REQUEST_ID_PATTERN, RequestId } from '../identifiers.js';
 import { logger } from '../logger.js';
-import { type ProvisioningDeps, verifyAndSettle } from '../provisioning/workflow.js';
+import { verifyAndSettle, type VerifyingDeps } from '../provisioning/workflow.js';
 import { tokenMatches } from './link.js';
 import type { ByobRecord, Outputs } from '../provisioning/record.js';
 import { transition } from '../provisioning/transition.js';
@@ -16,17 +16,18 @@ import {
   responseUrlAllowed,
   sendResponse,
 } from './custom-resource.js';
+import '../validation/messages.js';
 
 const Props = z.object({
   RequestId,
-  Token: z.string().min(16).max(256),
+  Token: z.string().check(z.minLength(16), z.maxLength(256)),
   Phase: z.enum(['started', 'ready']),
-  BucketName: z.string().max(63).optional(),
-  BucketArn: z.string().max(200).optional(),
-  KmsKeyArn: z.string().max(200).optional(),
-  RoleArn: z.string().max(300).optional(),
-  Region: z.string().max(32).optional(),
-  AccountId: z.string().max(12).optional(),
+  BucketName: z.optional(z.string().check(z.maxLength(63))),
+  BucketArn: z.optional(z.string().check(z.maxLength(200))),
+  KmsKeyArn: z.optional(z.string().check(z.maxLength(200))),
+  RoleArn: z.optional(z.string().check(z.maxLength(300))),
+  Region: z.optional(z.string().check(z.maxLength(32))),
+  AccountId: z.optional(z.string().check(z.maxLength(12))),
 });
 type Props = z.infer<typeof Props>;
 
@@ -106,7 +107,7 @@ const outputsOf = (p: Props, r: ByobRecord, account: string, region: string): Ou
   };
 };
 
-type Deps = ProvisioningDeps;
+type Deps = VerifyingDeps;
 
 /**
  * Decides the answer for one request against the current record. Status changes are written before
@@ -186,8 +187,8 @@ const decideFresh = async (deps: Deps, req: CustomResourceRequest): Promise<Hand
   });
 };
 
-/** What the registration handler needs: the provisioning workflow, and optionally how answers are sent. */
-export interface RegistrationDeps extends ProvisioningDeps {
+/** What the registration handler needs: the workflow that verifies buckets, and optionally how answers are sent. */
+export interface RegistrationDeps extends VerifyingDeps {
   sendCfnResponse?: (url: string, response: CustomResourceResponse) => Promise<void>;
 }
 

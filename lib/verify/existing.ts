@@ -1,6 +1,6 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { isForbiddenAddress } from '../net/address-policy.js';
 import { parseIpAddress } from '../net/ip-address.js';
 import { ExistingBucketName, KmsKeyArn, Origin, Region, RoleArn } from '../identifiers.js';
@@ -9,25 +9,26 @@ import { ValidationError } from '../errors.js';
 import type { BucketExpectation, VerificationResult } from './checks.js';
 import { verifyBucket, type VerifyOptions } from './runner.js';
 import type { Clock } from '../clock.js';
+import '../validation/messages.js';
 
 /** The encryption the bucket must have. */
 export const EncryptionExpectationSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('sse-kms'), kmsKeyArn: KmsKeyArn }).strict(),
-  z.object({ type: z.literal('sse-s3') }).strict(),
+  z.strictObject({ type: z.literal('sse-kms'), kmsKeyArn: KmsKeyArn }),
+  z.strictObject({ type: z.literal('sse-s3') }),
 ]);
 
-const Cors = z.object({ allowedOrigins: z.array(Origin).min(1).max(20) }).strict();
+const Cors = z.strictObject({ allowedOrigins: z.array(Origin).check(z.minLength(1), z.maxLength(20)) });
 
-const ConnectionString = z
-  .string()
-  .min(1)
-  .max(2048)
-  .superRefine((value, ctx) => {
+const ConnectionString = z.string().check(
+  z.minLength(1),
+  z.maxLength(2048),
+  z.superRefine((value, ctx) => {
     for (const problem of connectionStringProblems(value, '')) {
       const path = problem.path.replace(/^\./, '');
       ctx.addIssue({ code: 'custom', message: problem.message, path: path ? path.split('.') : [] });
     }
-  });
+  }),
+);
 
 /**
  * Body of `POST /byob/verify`: either an AWS bucket (`region`, `bucketName`, `encryption`) or an
@@ -36,34 +37,37 @@ const ConnectionString = z
  * union reports only "invalid input" when both branches fail).
  */
 export const VerifyExistingRequest = z
-  .object({
-    region: Region.optional(),
-    bucketName: ExistingBucketName.optional(),
-    roleArn: RoleArn.optional(),
-    connectionString: ConnectionString.optional(),
-    encryption: EncryptionExpectationSchema.optional(),
-    cors: Cors.optional(),
+  .strictObject({
+    region: z.optional(Region),
+    bucketName: z.optional(ExistingBucketName),
+    roleArn: z.optional(RoleArn),
+    connectionString: z.optional(ConnectionString),
+    encryption: z.optional(EncryptionExpectationSchema),
+    cors: z.optional(Cors),
   })
-  .strict()
-  .superRefine((body, ctx) => {
-    if (body.connectionString !== undefined) {
-      for (const key of ['region', 'bucketName', 'roleArn'] as const) {
-        if (body[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'must not be given with connectionString (it carries the bucket and region)' });
+  .check(
+    z.superRefine((body, ctx) => {
+      if (body.connectionString !== undefined) {
+        for (const key of ['region', 'bucketName', 'roleArn'] as const) {
+          if (body[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'must not be given with connectionString (it carries the bucket and region)' });
+        }
+        return;
       }
-      return;
-    }
-    for (const key of ['region', 'bucketName', 'encryption'] as const) {
-      if (body[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required (or give connectionString instead)' });
-    }
-    if (body.roleArn === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['roleArn'],
-        message: "is required: a role in the bucket owner's account that trusts the vendor account with your ExternalId (GET /byob/settings); the bucket is checked as that role",
-      });
-    }
-  })
-  .meta({ description: "Either region, bucketName, encryption and roleArn (an AWS bucket, checked as that role assumed with the tenant's ExternalId), or connectionString (an S3-compatible bucket)." });
+      for (const key of ['region', 'bucketName', 'encryption'] as const) {
+        if (body[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required (or give connectionString instead)' });
+      }
+      if (body.roleArn === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roleArn'],
+          message: "is required: a role in the bucket owner's account that trusts the vendor account with your ExternalId (GET /byob/settings); the bucket is checked as that role",
+        });
+      }
+    }),
+  )
+  .register(z.globalRegistry, {
+    description: "Either region, bucketName, encryption and roleArn (an AWS bucket, checked as that role assumed with the tenant's ExternalId), or connectionString (an S3-compatible bucket).",
+  });
 
 /** A validated `POST /byob/verify` body. */
 export type VerifyExistingRequest = z.infer<typeof VerifyExistingRequest>;

@@ -1,7 +1,7 @@
 import { accountRootArn } from '../../templates/grants.js';
 import type { Config } from '../config.js';
 import { originsRequiringUploads } from '../provisioning/cors.js';
-import type { RequestClients } from '../provisioning/workflow.js';
+import type { BucketClients } from '../provisioning/workflow.js';
 import type { ByobRecord, StoredVerification } from '../provisioning/record.js';
 import { verifyBucket } from './runner.js';
 import type { Clock } from '../clock.js';
@@ -30,7 +30,7 @@ export const verifyRecord = async (
   deps: { clock: Clock; randomId: () => string },
   cfg: Config,
   record: ByobRecord,
-  clients: RequestClients,
+  clients: BucketClients,
   when: keyof typeof BUDGETS = 'afterProvisioning',
 ): Promise<StoredVerification> => {
   const kmsKeyArn = record.outputs?.kmsKeyArn ?? record.encryption.kmsKeyArn ?? null;

@@ -5,7 +5,7 @@ import { realIds } from '../ids.js';
 import { dynamoStore } from '../provisioning/dynamo-store.js';
 import type { DeliveryWorkerDeps } from '../webhooks/delivery-consumer.js';
 import { sqsDeliveryQueue } from '../webhooks/delivery-queue.js';
-import { makeSendWebhook } from './core.js';
+import { makeSendWebhook } from './webhooks.js';
 import { once } from './once.js';
 
 /**

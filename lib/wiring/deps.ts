@@ -1,21 +1,21 @@
-import { assumedRoleCredentials, type CallerProfile, clientCache, makeCloudFormation, makeDynamo, makeKms, makeS3, makeSqs, makeSts } from '../aws/clients.js';
-import { type Config, config } from '../config.js';
-import { createByob, type CreateDeps } from '../provisioning/create.js';
-import { makeIdempotentCreate } from '../http/idempotency.js';
-import { type ExistingVerifierDeps, makeCore, makeExistingVerifier, makeSendWebhook, makeVendorKms, makeVendorS3, type OutboxOnlyDeps, type TemplateReadDeps } from './core.js';
-import { once } from './once.js';
-import { sqsDeliveryQueue } from '../webhooks/delivery-queue.js';
-import { deliverPendingFor, type OutboxDeps } from '../webhooks/outbox.js';
+import type { CallerProfile } from '../aws/clients.js';
+import type { Config } from '../config.js';
+import type { ByobRecord } from '../provisioning/record.js';
 import type { RequestClients } from '../provisioning/workflow.js';
-import { type ByobRecord, toView } from '../provisioning/record.js';
-import type { ByobView, CreateByobRequest } from '../provisioning/request.js';
-import { tenantSettings } from '../tenants/settings.js';
-import { verifyRecord } from '../verify/record.js';
+import type { OutboxDeps } from '../webhooks/outbox.js';
+import { createParts, type CreateRouteDeps } from './create.js';
+import { type ExistingVerifierDeps, makeExistingVerifier } from './existing-verifier.js';
+import { makeRouteGuards } from './core.js';
+import { makeVerify, type ProvisioningTierDeps } from './provisioning.js';
+import { makeWorkflowBase } from './workflow.js';
+import { makeRequestClients } from './request-clients.js';
+import type { TemplateReadDeps } from './template-read.js';
+import { makeDeliverNow } from './webhooks.js';
 
-/** Everything the provisioning functions need: every tier below, the workflow's clients and idempotent create. */
-export interface Deps extends OutboxOnlyDeps, TemplateReadDeps, ExistingVerifierDeps, CreateDeps, OutboxDeps {
-  /** POST /byob with an Idempotency-Key: stored response on replay, 422 on another body, 409 while in flight. */
-  createIdempotently(tenant: string, key: string, body: CreateByobRequest): Promise<ByobView>;
+/** Every tier's parts together: the tests' and the bench's dependencies (each handler takes its own tier). */
+export interface Deps extends CreateRouteDeps, ProvisioningTierDeps, TemplateReadDeps, ExistingVerifierDeps, OutboxDeps {
+  /** Every client acting for a request (POST /byob's tier alone builds only its stack's). */
+  clientsFor(record: ByobRecord): Promise<RequestClients>;
 }
 
 /**
@@ -24,53 +24,17 @@ export interface Deps extends OutboxOnlyDeps, TemplateReadDeps, ExistingVerifier
  * event-driven and scheduled functions.
  */
 export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}, profile: CallerProfile = 'http'): Deps => {
-  const endpoint = cfg.endpoint;
-  const dynamo = makeDynamo({ region: cfg.region, endpoint, profile });
-  const core = makeCore(cfg, dynamo);
-  const { ids, clock } = core;
-  const sts = makeSts({ region: cfg.region, endpoint, profile });
-  const vendorS3 = makeVendorS3(cfg, profile);
-  const vendorKms = makeVendorKms(cfg, profile);
-  const vendorClients = clientCache((region): RequestClients => ({
-    cfn: makeCloudFormation({ region, endpoint, profile }),
-    s3: vendorS3(region),
-    kms: vendorKms(region),
-  }));
-  const assumed = clientCache((key): RequestClients => {
-    const [region, roleArn, externalId, session] = key.split('|') as [string, string, string, string];
-    const credentials = assumedRoleCredentials(sts, roleArn, async () => externalId, session);
-    return {
-      cfn: makeCloudFormation({ region, endpoint, credentials, profile }),
-      s3: makeS3({ region, endpoint, credentials, profile }),
-      kms: makeKms({ region, endpoint, credentials, profile }),
-    };
-  });
-  const deliveryQueue = cfg.deliveryQueueUrl ? sqsDeliveryQueue(makeSqs({ region: cfg.region, endpoint, profile }), cfg.deliveryQueueUrl) : undefined;
+  const { base, dynamo, sts } = makeWorkflowBase(cfg, profile);
   const deps: Deps = {
-    ...core,
-    vendorS3,
-    async clientsFor(record: ByobRecord) {
-      if (!record.launch.roleArn) return vendorClients(record.region);
-      const settings = await tenantSettings(core, record.tenant);
-      return assumed([record.region, record.launch.roleArn, settings.externalId, `byob-${record.id}`.slice(0, 64)].join('|'));
-    },
-    verify: (record, clients, when) => verifyRecord({ clock, randomId: () => ids.token(12) }, cfg, record, clients, when),
-    // After a status change: a run on the delivery queue (its version names the change), or here.
-    deliverNow: async (record) => {
-      if (deps.deliveryQueue) await deps.deliveryQueue.enqueue([{ tenant: record.tenant, requestId: record.id, cause: `version ${record.version}` }]);
-      else await deliverPendingFor(deps, record.tenant, record.id);
-    },
-    createIdempotently: makeIdempotentCreate(dynamo, cfg.idempotencyTableName, async (tenant, body: CreateByobRequest) => toView(await createByob(deps, tenant, body))),
-    existingVerifier: makeExistingVerifier(cfg, core, sts),
-    sendWebhook: makeSendWebhook(cfg, clock),
-    ...(deliveryQueue ? { deliveryQueue } : {}),
+    ...base,
+    ...makeRouteGuards(cfg, dynamo, base.clock),
+    ...createParts(cfg, base, { dynamo, sts }, () => deps, profile),
+    clientsFor: makeRequestClients(cfg, base, sts, profile),
+    verify: makeVerify(cfg, base),
+    // Through the finished dependencies, so an overridden store, sender or queue is the one that delivers.
+    deliverNow: (record) => makeDeliverNow(deps)(record),
+    existingVerifier: makeExistingVerifier(cfg, base, sts),
     ...overrides,
   };
   return deps;
 };
-
-/** The container's dependencies for an HTTP route, built on first use. */
-export const deps = /* @__PURE__ */ once((): Deps => makeDeps(config()));
-
-/** The container's dependencies for an event-driven or scheduled function, built on first use. */
-export const backgroundDeps = /* @__PURE__ */ once((): Deps => makeDeps(config(), {}, 'background'));

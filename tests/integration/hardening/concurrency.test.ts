@@ -5,8 +5,8 @@ import { reconcile } from '../../../lib/provisioning/reconcile.js';
 import type { Store } from '../../../lib/provisioning/store.js';
 import { directBody, makeWorld, send, type World } from './world.js';
 
-// Races and crashes against the emulator, through the real POST /byob handler (middy, Powertools
-// idempotency on DynamoDB, the store's lock item, CloudFormation). Nothing here depends on timing:
+// Races and crashes against the emulator, through the real POST /byob handler (middy, the
+// idempotency keys in DynamoDB, the store's lock item, CloudFormation). Nothing here depends on timing:
 // every assertion is about outcomes (statuses, ids, stacks, events).
 let world: World;
 
@@ -72,6 +72,19 @@ describe('POST /byob under concurrency', () => {
     expect(keptUntil - inFlightUntil).toBeGreaterThan(23 * 3_600_000);
     release();
     expect((await first).status).toBe(202);
+  });
+
+  it('a call that fails frees its Idempotency-Key: the same key then runs again', async () => {
+    const tenant = world.tenant('idem-fail');
+    const token = await world.token(tenant);
+    const real = world.deps();
+    const failing = world.deps({ store: { ...real.store, create: async () => Promise.reject(new Error('table unavailable')) } });
+
+    const first = await post(failing, token, directBody({ team: 'retry' }), 'key-retry');
+    expect(first.status).toBe(500);
+    const again = await post(real, token, directBody({ team: 'retry' }), 'key-retry');
+    expect(again.status).toBe(202);
+    expect(await world.stacksOf(tenant)).toHaveLength(1);
   });
 
   it('20 parallel POSTs with different keys for one team: exactly one 202, every other a 409 naming its id', async () => {

@@ -1,58 +1,50 @@
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, toProblem } from '../../../lib/errors.js';
 import { IDEMPOTENCY_TTL_SECONDS, IN_FLIGHT_LIMIT_MS, makeIdempotentCreate } from '../../../lib/http/idempotency.js';
 
-// makeIdempotentCreate builds Powertools' DynamoDB persistence layer on the client it is given, so
-// the seam is that client: aws-sdk-client-mock answers its four commands from an in-memory table that
-// evaluates Powertools' PutItem condition (key absent, or expired, or in flight past its limit).
+// makeIdempotentCreate sends document commands through a document client over the client it is given,
+// so the seam is the document client: aws-sdk-client-mock answers its four commands from an in-memory
+// table that evaluates the claim's PutItem condition (key absent, or expired, or in flight past its limit).
 const TABLE = 'byob-idempotency';
 const T0 = new Date('2026-11-24T10:00:00.000Z');
 
 const dynamo = new DynamoDBClient({ region: 'eu-west-1' });
-const dynamoMock = mockClient(dynamo);
+const dynamoMock = mockClient(DynamoDBDocumentClient);
 
-type Item = Record<string, AttributeValue>;
+type Item = Record<string, unknown>;
 
-/** An idempotency table in memory, answering through the mocked client. */
+/** An idempotency table in memory, answering through the mocked document client. */
 const idempotencyTable = () => {
   const items = new Map<string, Item>();
   const keyOf = (key: Item) => JSON.stringify(key);
-  dynamoMock.on(PutItemCommand).callsFake(({ Item: item, ExpressionAttributeNames: names = {}, ExpressionAttributeValues: values = {} }) => {
+  dynamoMock.on(PutCommand).callsFake(({ Item: item = {}, ExpressionAttributeNames: names = {}, ExpressionAttributeValues: values = {} }) => {
     const stored = items.get(keyOf({ [names['#id']!]: item[names['#id']!] }));
-    const now = unmarshall(values) as { ':now': number; ':now_in_millis': number; ':inprogress': string };
+    const now = values as { ':now': number; ':nowms': number; ':inprogress': string };
     const attr = (n: string) => stored?.[names[n]!];
     const free =
       !stored ||
-      Number(attr('#expiry')?.N) < now[':now'] ||
-      (attr('#status')?.S === now[':inprogress'] && attr('#in_progress_expiry') !== undefined && Number(attr('#in_progress_expiry')?.N) < now[':now_in_millis']);
-    if (!free) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: stored });
+      Number(attr('#expiration')) < now[':now'] ||
+      (attr('#status') === now[':inprogress'] && attr('#inflight') !== undefined && Number(attr('#inflight')) < now[':nowms']);
+    if (!free) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
     items.set(keyOf({ [names['#id']!]: item[names['#id']!] }), item);
     return {};
   });
-  dynamoMock.on(GetItemCommand).callsFake(({ Key }) => ({ Item: items.get(keyOf(Key)) }));
-  dynamoMock.on(UpdateItemCommand).callsFake(({ Key, UpdateExpression, ExpressionAttributeNames: names = {}, ExpressionAttributeValues: values = {} }) => {
+  dynamoMock.on(GetCommand).callsFake(({ Key }) => ({ Item: items.get(keyOf(Key)) }));
+  dynamoMock.on(UpdateCommand).callsFake(({ Key, UpdateExpression, ExpressionAttributeNames: names = {}, ExpressionAttributeValues: values = {} }) => {
     const item = { ...items.get(keyOf(Key)), ...Key };
-    for (const [, name, value] of (UpdateExpression as string).matchAll(/(#\w+) = (:\w+)/g)) item[names[name!]!] = values[value!]!;
+    for (const [, name, value] of (UpdateExpression as string).matchAll(/(#\w+) = (:\w+)/g)) item[names[name!]!] = values[value!];
     items.set(keyOf(Key), item);
     return {};
   });
-  dynamoMock.on(DeleteItemCommand).callsFake(({ Key }) => {
+  dynamoMock.on(DeleteCommand).callsFake(({ Key }) => {
     items.delete(keyOf(Key));
     return {};
   });
-  return { items: () => [...items.values()].map((i) => unmarshall(i)), raw: () => [...items.values()] };
+  return { items: () => [...items.values()] };
 };
 
 interface Body {
@@ -92,7 +84,7 @@ describe('makeIdempotentCreate', () => {
     expect(first).toEqual({ id: 'byob_1', tenant: 'acme', team: 'omega' });
     expect(replay).toEqual(first);
     expect(runs).toHaveLength(1);
-    expect(dynamoMock).toHaveReceivedCommandWith(PutItemCommand, { TableName: TABLE });
+    expect(dynamoMock).toHaveReceivedCommandWith(PutCommand, { TableName: TABLE });
   });
 
   it('scopes the key to the tenant: two tenants sending the same Idempotency-Key each get their own create', async () => {
@@ -151,7 +143,7 @@ describe('makeIdempotentCreate', () => {
     await expect(create('acme', 'key-1', { team: 'omega' })).resolves.toEqual({ id: 'byob_2', tenant: 'acme', team: 'omega' });
 
     expect(runs).toHaveLength(2);
-    expect(dynamoMock).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
+    expect(dynamoMock).toHaveReceivedCommandTimes(DeleteCommand, 1);
   });
 
   it('a call that died mid-way holds its key for at most IN_FLIGHT_LIMIT_MS, not the whole TTL', async () => {
@@ -197,25 +189,20 @@ describe('makeIdempotentCreate', () => {
     const table = idempotencyTable();
     const { runs, create } = counted();
     await create('acme', 'key-1', { team: 'omega' });
-    const [stored] = table.raw();
-    // DynamoDB refused the write for a record that, once read, has expired: a race Powertools retries.
-    dynamoMock.on(PutItemCommand).callsFake(() => {
-      throw new ConditionalCheckFailedException({
-        message: 'The conditional request failed',
-        $metadata: {},
-        Item: { ...stored, expiration: { N: String(Math.floor(Date.now() / 1000) - 1) } },
-      });
-    });
+    const [stored] = table.items();
+    // DynamoDB refused the write for a record that, once read, has expired: a race the claim retries.
+    dynamoMock.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    dynamoMock.on(GetCommand).resolves({ Item: { ...stored, expiration: Math.floor(Date.now() / 1000) - 1 } });
 
     const error = await create('acme', 'key-1', { team: 'omega' }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ConflictError);
-    expect(dynamoMock.commandCalls(PutItemCommand).length).toBeGreaterThan(2);
+    expect(dynamoMock.commandCalls(PutCommand).length).toBeGreaterThan(2);
     expect(runs).toHaveLength(1);
   });
 
   it('answers 503 without running the create when the idempotency table cannot be reached', async () => {
-    dynamoMock.on(PutItemCommand).rejects(Object.assign(new Error(`Requested resource not found: Table: ${TABLE} not found`), { name: 'ResourceNotFoundException' }));
+    dynamoMock.on(PutCommand).rejects(Object.assign(new Error(`Requested resource not found: Table: ${TABLE} not found`), { name: 'ResourceNotFoundException' }));
     const { runs, create } = counted();
 
     const error = await create('acme', 'key-1', { team: 'omega' }).catch((e: unknown) => e);
@@ -227,7 +214,7 @@ describe('makeIdempotentCreate', () => {
 
   it('answers 503 when the answer cannot be saved, and the key then stays in flight (409) rather than running twice', async () => {
     idempotencyTable();
-    dynamoMock.on(UpdateItemCommand).rejects(Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' }));
+    dynamoMock.on(UpdateCommand).rejects(Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' }));
     const { runs, create } = counted();
 
     await expect(create('acme', 'key-1', { team: 'omega' })).rejects.toMatchObject({ name: 'DependencyError', status: 503 });

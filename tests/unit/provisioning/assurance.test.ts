@@ -4,7 +4,6 @@ import {
   DescribeStackResourceDriftsCommand,
   DetectStackDriftCommand,
 } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,7 +67,7 @@ const world = async (record: ByobRecord = readyRecord({ launch: { ...readyRecord
     answer,
     at: (t: Date) => void (now = t),
     /** The reconciler's every-minute run (what handlers/reconcile does). */
-    run: () => reconcile({ ...fakes.deps, vendorS3: () => new S3Client({ region: REGION }), sendWebhook: async () => ({ kind: 'delivered', status: 204 }), random: () => 0.5 }),
+    run: () => reconcile({ ...fakes.deps, sendWebhook: async () => ({ kind: 'delivered', status: 204 }), random: () => 0.5 }),
     current: () => fakes.store.current(record.tenant, record.id),
     events: () => [...fakes.store.outbox.values()].map((o) => o.type),
   };

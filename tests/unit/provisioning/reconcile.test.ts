@@ -1,11 +1,10 @@
 import { CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../../lib/logger.js';
-import type { CreateDeps } from '../../../lib/provisioning/create.js';
 import type { ByobRecord, StoredVerification } from '../../../lib/provisioning/record.js';
+import type { ProvisioningDeps } from '../../../lib/provisioning/workflow.js';
 import { GIVE_UP_AFTER_MS, RECONCILE_POOL_SIZE, reconcile, reconcileRecord } from '../../../lib/provisioning/reconcile.js';
 import type { DeliveryOutcome, DeliveryRequest } from '../../../lib/webhooks/delivery.js';
 import type { OutboxDeps } from '../../../lib/webhooks/outbox.js';
@@ -32,9 +31,8 @@ const reconcilerAt = (now: Date, opts: { verification?: StoredVerification; answ
   const clock = testClock(now);
   const f = fakeDeps({ clock: clock.now, ...(opts.verification ? { verification: opts.verification } : {}) });
   const sent: DeliveryRequest[] = [];
-  const deps: CreateDeps & OutboxDeps = {
+  const deps: ProvisioningDeps & OutboxDeps = {
     ...f.deps,
-    vendorS3: (region) => new S3Client({ region }),
     sendWebhook: async (request) => {
       sent.push(request);
       return opts.answer ? opts.answer(request) : { kind: 'delivered', status: 200 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { registrationToken, withoutToken } from '../../../lib/quick-create/link.js';
 import { toView, withLinkToken } from '../../../lib/provisioning/record.js';
-import { ByobView } from '../../../lib/provisioning/request.js';
+import { ByobView } from '../../../lib/provisioning/view.js';
 import { LINK_KEY } from '../../support/fakes.js';
 import { directRecord, idleCallback, quickCreateRecord, RECORD_OUTPUTS, readyRecord, REQUEST_ID } from '../../support/records.js';
 

@@ -1,6 +1,7 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { generateWebhookSecret, signWebhook, verifyWebhook } from '../../../lib/webhooks/signing.js';
+import { generateWebhookSecret, signWebhook } from '../../../lib/webhooks/signing.js';
+import { verifyWebhook } from '../../support/receiver.js';
 
 const fixedBytes = (fill: number) => (size: number) => new Uint8Array(size).fill(fill);
 

@@ -1,0 +1,84 @@
+import * as z from 'zod/mini';
+import { Status } from './state-machine.js';
+import '../validation/messages.js';
+
+// The shape of every answer that shows a request. Only the OpenAPI document builds this schema
+// (scripts/openapi.ts); the routes build views with toView (record.ts) and import only its type, so
+// no handler constructs it at start-up.
+
+const Check = z.object({
+  id: z.string(),
+  status: z.enum(['passed', 'failed', 'warning']),
+  detail: z.string(),
+  remediation: z.optional(z.string()),
+  /** AWS CLI commands, run as the bucket owner, that restore what the check expects and keep everything else. */
+  commands: z.optional(z.array(z.string())),
+});
+
+const Drift = z.object({
+  status: z.enum(['IN_SYNC', 'DRIFTED', 'UNKNOWN']),
+  checkedAt: z.string(),
+  resources: z.array(
+    z.object({
+      logicalId: z.string(),
+      resourceType: z.string(),
+      status: z.enum(['IN_SYNC', 'MODIFIED', 'DELETED', 'NOT_CHECKED', 'UNKNOWN']),
+      differences: z.array(
+        z.object({ path: z.string(), type: z.enum(['ADD', 'REMOVE', 'NOT_EQUAL']), expected: z.nullable(z.string()), actual: z.nullable(z.string()) }),
+      ),
+    }),
+  ),
+  detail: z.optional(z.string()),
+});
+
+/** The public view of a BYOB request (GET /byob/{id}). */
+export const ByobView = z.object({
+  id: z.string(),
+  status: Status,
+  scope: z.enum(['team', 'instance']),
+  team: z.nullable(z.string()),
+  region: z.string(),
+  bucketName: z.string(),
+  encryption: z.object({ type: z.enum(['sse-kms', 'sse-s3']), kmsKeyArn: z.optional(z.string()) }),
+  launch: z.object({
+    mode: z.enum(['direct', 'quick-create']),
+    roleArn: z.nullable(z.string()),
+    stackName: z.string(),
+    stackId: z.nullable(z.string()),
+    stackStatus: z.nullable(z.string()),
+  }),
+  quickCreateUrl: z.nullable(z.string()),
+  quickCreateExpiresAt: z.nullable(z.string()),
+  onboardingUrl: z.nullable(z.string()).register(z.globalRegistry, {
+    description: 'The customer\'s onboarding page (no bearer token needed; expires, revocable). Present in authenticated answers, never in webhooks.',
+  }),
+  outputs: z.nullable(
+    z.object({
+      bucketName: z.string(),
+      bucketArn: z.string(),
+      kmsKeyArn: z.nullable(z.string()),
+      region: z.string(),
+      roleArn: z.nullable(z.string()),
+      accountId: z.nullable(z.string()),
+    }),
+  ),
+  verification: z.nullable(z.object({ status: z.enum(['passed', 'failed', 'warning']), checkedAt: z.string(), checks: z.array(Check) })),
+  /** The last drift detection of the stack (direct mode); null where the stack is not in reach or not yet checked. */
+  drift: z.nullable(Drift),
+  failure: z.nullable(z.object({ code: z.string(), message: z.string(), resource: z.nullable(z.string()) })),
+  callback: z.nullable(
+    z.object({
+      url: z.string(),
+      status: z.enum(['idle', 'pending', 'delivered', 'failed', 'gone']),
+      attempts: z.number(),
+      lastAttemptAt: z.nullable(z.string()),
+      lastError: z.nullable(z.string()),
+      nextAttemptAt: z.nullable(z.string()),
+    }),
+  ),
+  tags: z.record(z.string(), z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+/** The public record. */
+export type ByobView = z.infer<typeof ByobView>;
