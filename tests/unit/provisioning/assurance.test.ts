@@ -14,6 +14,7 @@ import type { ByobRecord, StoredVerification } from '../../../lib/provisioning/r
 import { nextAtPhase, schedulePhase } from '../../../lib/provisioning/reverify-schedule.js';
 import { transition } from '../../../lib/provisioning/transition.js';
 import { FAILED_CHECKS, PASSED, REGION, T0, fakeDeps } from '../../support/fakes.js';
+import { DIRECT_STACK_ID, readyRecord as readyDirectRecord } from '../../support/records.js';
 
 const cfnMock = mockClient(CloudFormationClient);
 afterEach(() => {
@@ -22,38 +23,20 @@ afterEach(() => {
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const STACK_ID = `arn:aws:cloudformation:${REGION}:123456789012:stack/byob-01jasr00000000000000000001/1`;
+const STACK_ID = DIRECT_STACK_ID;
 const WARNING: StoredVerification = { status: 'warning', checkedAt: T0.toISOString(), checks: [{ id: 'cors', status: 'warning', detail: 'max age 60 s', remediation: 'raise it', commands: ['aws s3api put-bucket-cors …'] }] };
 
-/** A provisioned direct-mode request, READY and due now. */
-const readyRecord = (over: Partial<ByobRecord> = {}): ByobRecord => ({
-  tenant: 'acme',
-  id: 'byob_01JASR00000000000000000001',
-  status: 'READY',
-  version: 5,
-  scope: 'team',
-  team: 'omega',
-  region: REGION,
-  bucketName: 'acme-omega-artifacts',
-  encryption: { type: 'sse-kms' },
-  corsRules: [],
-  accessRole: false,
-  launch: { mode: 'direct', roleArn: null, stackName: 'byob-01jasr00000000000000000001', stackId: STACK_ID, stackStatus: 'CREATE_COMPLETE' },
-  quickCreate: null,
-  templateKey: 'templates/x.json',
-  templateBucket: 'byob-local-templates-eu-central-1',
-  callback: { url: 'https://portal.example.com/hooks', status: 'delivered', attempts: 1, lastAttemptAt: null, lastError: null, nextAttemptAt: null },
-  tags: {},
-  outputs: { bucketName: 'acme-omega-artifacts', bucketArn: 'arn:aws:s3:::acme-omega-artifacts', kmsKeyArn: null, region: REGION, roleArn: null, accountId: '123456789012' },
-  verification: PASSED,
-  failure: null,
-  activeKey: 'team#omega',
-  dueAt: T0.toISOString(),
-  scheduleSlot: 1,
-  createdAt: T0.toISOString(),
-  updatedAt: T0.toISOString(),
-  ...over,
-});
+/** A provisioned direct-mode request (tests/support/records.ts), READY and due now, its webhooks delivered. */
+const readyRecord = (over: Partial<ByobRecord> = {}): ByobRecord =>
+  readyDirectRecord({
+    callback: { url: 'https://portal.example.com/hooks', status: 'delivered', attempts: 1, lastAttemptAt: null, lastError: null, nextAttemptAt: null },
+    outputs: { bucketName: 'acme-omega-artifacts', bucketArn: 'arn:aws:s3:::acme-omega-artifacts', kmsKeyArn: null, region: REGION, roleArn: null, accountId: '123456789012' },
+    version: 5,
+    verification: PASSED,
+    dueAt: T0.toISOString(),
+    scheduleSlot: 1,
+    ...over,
+  });
 
 /** Fakes with a clock the test moves and a verifier answering whatever `answer.next` holds. */
 const world = async (record: ByobRecord = readyRecord({ launch: { ...readyRecord().launch, mode: 'quick-create' } })) => {
