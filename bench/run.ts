@@ -11,7 +11,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import * as fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { makeDynamo } from '../lib/aws/clients.js';
-import { bootstrapLocalAws, LOCAL_NAMES, localServiceEnv } from '../scripts/local-aws.js';
+import { bootstrapLocalAws, createDeliveryQueues, LOCAL_NAMES, localServiceEnv } from '../scripts/local-aws.js';
 import { localJwks, mintToken } from '../scripts/local-auth.js';
 // @ts-expect-error plain ESM script without types
 import { startEmulator } from '../scripts/emulator.mjs';
@@ -43,10 +43,11 @@ const TENANT = 'bench';
 type Emulator = { endpoint: string; stop: () => Promise<void> };
 
 /** The handlers' environment against an emulator endpoint (what serverless.yml sets, stage local). */
-const handlerEnv = async (endpoint: string): Promise<NodeJS.ProcessEnv> => ({
+// With the delivery queue, as deployed: status changes queue a delivery run, and deliverWebhooks can start.
+const handlerEnv = async (endpoint: string, deliveryQueueUrl: string): Promise<NodeJS.ProcessEnv> => ({
   PATH: process.env.PATH,
   NODE_NO_WARNINGS: '1',
-  ...localServiceEnv({ endpoint, jwks: await localJwks(), linkKey: 'k'.repeat(48), regions: ['eu-west-1'] }),
+  ...localServiceEnv({ endpoint, jwks: await localJwks(), linkKey: 'k'.repeat(48), regions: ['eu-west-1'], deliveryQueueUrl }),
   POWERTOOLS_SERVICE_NAME: 'byob',
   POWERTOOLS_LOG_LEVEL: 'CRITICAL',
 });
@@ -146,7 +147,7 @@ async function benchBundles(emulatorEnv: NodeJS.ProcessEnv, token: string, recor
 export const memorySizeFor = (maxRssKb: number): number => Math.max(256, Math.ceil((1.5 * maxRssKb) / 1024 / 64) * 64);
 
 const memoryEvent = (name: string, token: string, id: string): unknown => {
-  if (name === 'stackEvents' || name === 'registration') return { Records: [] };
+  if (name === 'stackEvents' || name === 'registration' || name === 'deliverWebhooks') return { Records: [] };
   if (name === 'reconcile') return { source: 'bench' };
   if (name === 'openapi') return {};
   if (name === 'createRequest') {
@@ -388,7 +389,7 @@ const main = async () => {
     try {
       const sinkPort = (sink.address() as { port: number }).port;
       await bootstrapLocalAws(emulator.endpoint, ['eu-west-1'], 'eu-west-1', (fn) => `http://127.0.0.1:${sinkPort}/${fn}`);
-      const env = await handlerEnv(emulator.endpoint);
+      const env = await handlerEnv(emulator.endpoint, (await createDeliveryQueues(emulator.endpoint, 'eu-west-1')).queueUrl);
       const token = await mintToken(TENANT);
       if (only.has('polls')) await benchPolls(env, proxy, token);
       if (only.has('bundles')) memory = await benchBundles(env, token, 'byob_01JAAAAAAAAAAAAAAAAAAAAAAA');
@@ -401,7 +402,7 @@ const main = async () => {
   let pieces = '';
   if (only.has('attribution')) {
     log(`attribution: ${PIECES.length} pieces × ${IMPORT_RUNS} fresh processes`);
-    pieces = (await attribution(root, ensureDir(join(root, 'bench', '.out')), await handlerEnv('http://127.0.0.1:9'), IMPORT_RUNS)).table;
+    pieces = (await attribution(root, ensureDir(join(root, 'bench', '.out')), await handlerEnv('http://127.0.0.1:9', 'http://127.0.0.1:9/000000000000/byob-local-deliveries.fifo'), IMPORT_RUNS)).table;
   }
   if (only.has('render')) await benchRender();
   if (only.has('e2e')) await benchEndToEnd();

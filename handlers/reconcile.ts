@@ -1,8 +1,8 @@
-import { type ProvisioningTierDeps, provisioningTierDeps } from '../lib/wiring/provisioning.js';
+import { type ReconcileTierDeps, reconcileTierDeps } from '../lib/wiring/provisioning.js';
 import { reconcile } from '../lib/provisioning/reconcile.js';
 import { lazyHandler } from '../lib/wiring/once.js';
 
 /** Schedule (every minute): overdue requests and due webhooks. */
-export const makeHandler = (d: ProvisioningTierDeps) => async () => reconcile(d);
+export const makeHandler = (d: ReconcileTierDeps) => async () => reconcile(d);
 
-export const handler = lazyHandler(() => makeHandler(provisioningTierDeps()));
+export const handler = lazyHandler(() => makeHandler(reconcileTierDeps()));

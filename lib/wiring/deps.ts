@@ -10,7 +10,7 @@ import { makeVerify, type ProvisioningTierDeps } from './provisioning.js';
 import { makeWorkflowBase } from './workflow.js';
 import { makeRequestClients } from './request-clients.js';
 import type { TemplateReadDeps } from './template-read.js';
-import { makeDeliverNow } from './webhooks.js';
+import { makeDeliverNow, makeSendWebhook } from './webhooks.js';
 
 /** Every tier's parts together: the tests' and the bench's dependencies (each handler takes its own tier). */
 export interface Deps extends CreateRouteDeps, ProvisioningTierDeps, TemplateReadDeps, ExistingVerifierDeps, OutboxDeps {
@@ -31,6 +31,7 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}, profile: Ca
     ...createParts(cfg, base, { dynamo, sts }, () => deps, profile),
     clientsFor: makeRequestClients(cfg, base, sts, profile),
     verify: makeVerify(cfg, base),
+    sendWebhook: makeSendWebhook(cfg, base.clock),
     // Through the finished dependencies, so an overridden store, sender or queue is the one that delivers.
     deliverNow: (record) => makeDeliverNow(deps)(record),
     existingVerifier: makeExistingVerifier(cfg, base, sts),

@@ -4,14 +4,15 @@ import { verifyRecord } from '../verify/record.js';
 import { makeRouteGuards, type RouteGuards, type StoreDeps } from './core.js';
 import { once } from './once.js';
 import { makeBucketClients, makeRequestClients, makeStackClients } from './request-clients.js';
-import { makeWorkflowBase, type WorkflowTierDeps } from './workflow.js';
+import { type DeliveringTierDeps, makeWorkflowBase, withWebhookSender, type WorkflowTierDeps } from './workflow.js';
 
 // The tiers of the functions that move requests along. Each adds to the workflow's base only the
 // clients its steps call: DELETE /byob/{id} acts on stacks (CloudFormation), the quick-create
 // registration verifies buckets (S3, KMS); POST /byob/{id}/verify, the stack events and the reconciler
 // do both (re-verifying a READY or DEGRADED request also detects its stack's drift); all of them may act
 // as a customer's role (STS). Only the HTTP routes take the route guards (auth and the tenant budget):
-// the event functions have no caller to authenticate. The routes' AWS clients take the `http` caller
+// the event functions have no caller to authenticate. Only the reconciler sends webhooks itself (when
+// there is no delivery queue); the others queue a delivery run (lib/wiring/workflow.ts). The routes' AWS clients take the `http` caller
 // profile, the event functions' the `background` one (lib/aws/clients.ts). POST /byob is lib/wiring/create.ts.
 
 /** DELETE /byob/{id}: acts on requests' stacks. */
@@ -51,9 +52,19 @@ export const verifyingTierDeps = /* @__PURE__ */ once((): VerifyingTierDeps => {
   return { ...base, clientsFor: makeBucketClients(cfg, base, sts, 'background'), verify: makeVerify(cfg, base) };
 });
 
-/** The dependencies of the stack events and the reconciler, built on first use. */
-export const provisioningTierDeps = /* @__PURE__ */ once((): ProvisioningTierDeps => {
-  const cfg = config();
+const makeProvisioningTier = (cfg: Config): ProvisioningTierDeps => {
   const { base, sts } = makeWorkflowBase(cfg, 'background');
   return { ...base, clientsFor: makeRequestClients(cfg, base, sts, 'background'), verify: makeVerify(cfg, base) };
+};
+
+/** The stack events' dependencies, built on first use. */
+export const provisioningTierDeps = /* @__PURE__ */ once((): ProvisioningTierDeps => makeProvisioningTier(config()));
+
+/** The reconciler: the stack events' tier, and a webhook sender for due webhooks when there is no delivery queue. */
+export interface ReconcileTierDeps extends ProvisioningTierDeps, DeliveringTierDeps {}
+
+/** The reconciler's dependencies, built on first use. */
+export const reconcileTierDeps = /* @__PURE__ */ once((): ReconcileTierDeps => {
+  const cfg = config();
+  return withWebhookSender(cfg, makeProvisioningTier(cfg));
 });

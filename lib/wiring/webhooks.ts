@@ -32,13 +32,23 @@ export const makeSendWebhook =
 export const makeDeliveryQueue = (cfg: Config, profile: CallerProfile): DeliveryQueue | undefined =>
   cfg.deliveryQueueUrl ? sqsDeliveryQueue(makeSqs({ region: cfg.region, endpoint: cfg.endpoint, profile }), cfg.deliveryQueueUrl) : undefined;
 
+const runFor = (record: ByobRecord) => ({ tenant: record.tenant, requestId: record.id, cause: `version ${record.version}` });
+
 /**
  * After a status change (the workflow's `deliverNow`): a run on the delivery queue (its version names
  * the change), or the record's pending webhooks attempted here.
  */
 export const makeDeliverNow = (deps: OutboxDeps) => async (record: ByobRecord): Promise<void> => {
-  if (deps.deliveryQueue) await deps.deliveryQueue.enqueue([{ tenant: record.tenant, requestId: record.id, cause: `version ${record.version}` }]);
+  if (deps.deliveryQueue) await deps.deliveryQueue.enqueue([runFor(record)]);
   else await deliverPendingFor(deps, record.tenant, record.id);
+};
+
+/**
+ * After a status change, for a function that sends no webhooks itself: a run on the delivery queue,
+ * or, without one, nothing here (the events wait in the outbox, due now, for the reconciler).
+ */
+export const makeQueuedDeliverNow = (queue: Pick<DeliveryQueue, 'enqueue'> | undefined) => async (record: ByobRecord): Promise<void> => {
+  if (queue) await queue.enqueue([runFor(record)]);
 };
 
 /** The container's core dependencies plus webhook delivery, built on first use. */
