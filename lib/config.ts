@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { accountRootArn } from '../templates/grants.js';
 import { once } from './wiring/once.js';
 import { ACCOUNT_ID_PATTERN, AWS_REGIONS, ROLE_ARN_PATTERN } from './identifiers.js';
 import { DEFAULT_REVERIFY_INTERVAL, MAX_REVERIFY_INTERVAL_MS, MIN_REVERIFY_INTERVAL_MS, parseIsoDuration } from './provisioning/reverify-schedule.js';
@@ -54,6 +55,10 @@ const EnvSchema = z
     REGISTRATION_TOPIC_NAME: topicName,
     VENDOR_ACCOUNT_ID: accountId,
     VENDOR_NAME: z._default(z.string().check(z.minLength(1), z.maxLength(80)), 'Example Vendor'),
+    VENDOR_PRINCIPAL: z._default(
+      z.string().check(z.refine((p) => p === 'root' || ROLE_ARN_PATTERN.test(p), '"root" or an IAM role ARN (arn:aws:iam::<VENDOR_ACCOUNT_ID>:role/<name>)')),
+      'root',
+    ),
     SUPPORTED_REGIONS: z._default(csvRegions, [...AWS_REGIONS]),
     AUTH_ISSUER: nonEmpty,
     AUTH_AUDIENCE: nonEmpty,
@@ -88,6 +93,11 @@ const EnvSchema = z
       message: 'set exactly one of AUTH_JWKS (inline JWKS JSON) or AUTH_JWKS_URL',
       path: ['AUTH_JWKS'],
     }),
+    // Every grant names the vendor's account; a role elsewhere would share each customer's bucket with a third account.
+    z.refine((e) => e.VENDOR_PRINCIPAL === 'root' || ROLE_ARN_PATTERN.exec(e.VENDOR_PRINCIPAL)?.[1] === e.VENDOR_ACCOUNT_ID, {
+      message: 'must be a role in the vendor account VENDOR_ACCOUNT_ID (or "root"): every bucket, key and role trust grants it',
+      path: ['VENDOR_PRINCIPAL'],
+    }),
   );
 
 /** The service's configuration, read once from the environment. */
@@ -101,7 +111,8 @@ export interface Config {
   templatesBucketPrefix: string;
   stackEventsTopicName: string;
   registrationTopicName: string;
-  vendor: { accountId: string; name: string };
+  /** `principalArn`: whom every bucket policy, key policy and role trust grants (VENDOR_PRINCIPAL). */
+  vendor: { accountId: string; name: string; principalArn: string };
   supportedRegions: string[];
   auth: { issuer: string; audience: string; jwks: string | undefined; jwksUrl: string | undefined; tenantClaim: string };
   quickCreateTtlHours: number;
@@ -149,7 +160,11 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
     templatesBucketPrefix: e.TEMPLATES_BUCKET_PREFIX,
     stackEventsTopicName: e.STACK_EVENTS_TOPIC_NAME,
     registrationTopicName: e.REGISTRATION_TOPIC_NAME,
-    vendor: { accountId: e.VENDOR_ACCOUNT_ID, name: e.VENDOR_NAME },
+    vendor: {
+      accountId: e.VENDOR_ACCOUNT_ID,
+      name: e.VENDOR_NAME,
+      principalArn: e.VENDOR_PRINCIPAL === 'root' ? accountRootArn(e.VENDOR_ACCOUNT_ID) : e.VENDOR_PRINCIPAL,
+    },
     supportedRegions: e.SUPPORTED_REGIONS,
     auth: {
       issuer: e.AUTH_ISSUER,

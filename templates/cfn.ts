@@ -63,7 +63,7 @@ export interface Tag {
 export type Principal = '*' | { readonly AWS?: CfnString | readonly CfnString[]; readonly Service?: string | readonly string[] };
 
 /** Condition block: operator → key → value(s). */
-export type PolicyCondition = Readonly<Record<string, Readonly<Record<string, string | boolean | readonly string[]>>>>;
+export type PolicyCondition = Readonly<Record<string, Readonly<Record<string, string | number | boolean | readonly string[]>>>>;
 
 /** One IAM policy statement. */
 export interface PolicyStatement {

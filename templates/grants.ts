@@ -71,10 +71,14 @@ export const VENDOR_VERIFY_KEY_ACTIONS = ['kms:GetKeyRotationStatus'] as const;
 /** The IAM principal ARN of an account's root (the whole account, delegated to its IAM policies). */
 export const accountRootArn = (accountId: string): string => `arn:aws:iam::${accountId}:root`;
 
+/** The oldest TLS version the bucket accepts (AWS's S3 security best practices: deny below TLS 1.2). */
+export const MIN_TLS_VERSION = 1.2;
+
 /**
  * The statements of the bucket policy a BYOB template sets: the vendor's grant (seeds 000/003), what
- * its verifier reads and cleans up, and the deny of requests without TLS. Built over any ARN form, so
- * the template (intrinsics) and the verifier's remediation (literal ARNs) put exactly the same policy.
+ * its verifier reads and cleans up, the deny of requests without TLS and of requests over TLS older
+ * than {@link MIN_TLS_VERSION}. Built over any ARN form, so the template (intrinsics) and the
+ * verifier's remediation (literal ARNs) put exactly the same policy.
  */
 export const bucketPolicyStatements = <A>(vendorPrincipalArn: string, arns: { bucket: A; objects: A; probe: A }) =>
   [
@@ -88,6 +92,14 @@ export const bucketPolicyStatements = <A>(vendorPrincipalArn: string, arns: { bu
       Action: 's3:*',
       Resource: [arns.bucket, arns.objects],
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+    {
+      Sid: 'DenyOutdatedTls',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [arns.bucket, arns.objects],
+      Condition: { NumericLessThan: { 's3:TlsVersion': MIN_TLS_VERSION } },
     },
   ] as const;
 

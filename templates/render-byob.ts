@@ -28,7 +28,6 @@ import {
   VENDOR_VERIFY_KEY_ACTIONS,
   VERIFY_PROBE_PREFIX,
   VENDOR_KEY_POLICY_ACTIONS,
-  accountRootArn,
   bucketPolicyStatements,
 } from './grants.js';
 import type {
@@ -80,6 +79,15 @@ const keyArnOf = (spec: ByobTemplateSpec): CfnString | null => {
 
 const createsKey = (spec: ByobTemplateSpec): boolean => spec.encryption.type === 'sse-kms' && spec.encryption.kmsKeyArn === undefined;
 
+/**
+ * The bucket's name and ARNs: the stack's own bucket, or the bucket an earlier request retained, which
+ * the template only names (its ARN built with the partition, as GetAtt would answer it).
+ */
+const bucketRefsOf = (spec: ByobTemplateSpec): { name: CfnString; arn: CfnString; objects: CfnString } => {
+  const arn = spec.adopted === null ? getAtt(LOGICAL_IDS.bucket, 'Arn') : join(['arn:', pseudo('AWS::Partition'), ':s3:::', spec.bucketName]);
+  return { name: spec.adopted === null ? ref(LOGICAL_IDS.bucket) : spec.bucketName, arn, objects: join([arn, '/*']) };
+};
+
 /** The tags that identify a BYOB resource: on every resource. */
 const systemTagsOf = (spec: ByobTemplateSpec): Tag[] => [
   { Key: 'byob:tenant', Value: spec.tenant },
@@ -99,9 +107,6 @@ const tagsOf = (spec: ByobTemplateSpec): Tag[] => {
   return [...systemTagsOf(spec), ...own];
 };
 
-const bucketArn = getAtt(LOGICAL_IDS.bucket, 'Arn');
-const bucketObjectsArn = join([bucketArn, '/*']);
-
 const kmsKey = (spec: ByobTemplateSpec): Resource<KmsKeyProperties> => ({
   Type: 'AWS::KMS::Key',
   ...RETAIN,
@@ -118,14 +123,14 @@ const kmsKey = (spec: ByobTemplateSpec): Resource<KmsKeyProperties> => ({
         {
           Sid: 'External',
           Effect: 'Allow',
-          Principal: { AWS: accountRootArn(spec.vendor.accountId) },
+          Principal: { AWS: spec.vendor.principalArn },
           Action: [...VENDOR_KEY_POLICY_ACTIONS],
           Resource: '*',
         },
         {
           Sid: 'ExternalVerification',
           Effect: 'Allow',
-          Principal: { AWS: accountRootArn(spec.vendor.accountId) },
+          Principal: { AWS: spec.vendor.principalArn },
           Action: [...VENDOR_VERIFY_KEY_ACTIONS],
           Resource: '*',
         },
@@ -135,14 +140,22 @@ const kmsKey = (spec: ByobTemplateSpec): Resource<KmsKeyProperties> => ({
   },
 });
 
-/** Alias names allow only [A-Za-z0-9/_-]; bucket names may also hold dots. */
-const aliasName = (bucketName: string): string => `alias/byob/${bucketName.replace(/[^A-Za-z0-9/_-]/g, '-')}`;
+/**
+ * `alias/byob/<bucket>/<request ULID>`: unique per request, so an alias retained with an earlier
+ * request's key never blocks a new stack for the same bucket name, and a key's aliases still group by
+ * bucket. Alias names allow only [A-Za-z0-9/_-] (bucket names may also hold dots); at most
+ * 11 + 63 + 1 + 26 of the 256 characters allowed.
+ */
+export const kmsAliasName = (bucketName: string, requestId: string): string => {
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '-');
+  return `alias/byob/${safe(bucketName)}/${safe(requestId.replace(/^byob_/, ''))}`;
+};
 
 const kmsAlias = (spec: ByobTemplateSpec): Resource<KmsAliasProperties> => ({
   Type: 'AWS::KMS::Alias',
   // Retained with the key, so a retained key stays recognisable after the stack is gone.
   ...RETAIN,
-  Properties: { AliasName: aliasName(spec.bucketName), TargetKeyId: ref(LOGICAL_IDS.key) },
+  Properties: { AliasName: kmsAliasName(spec.bucketName, spec.requestId), TargetKeyId: ref(LOGICAL_IDS.key) },
 });
 
 const corsRuleOf = (rule: CorsRule): S3CorsRule => ({
@@ -199,33 +212,37 @@ const bucket = (spec: ByobTemplateSpec): Resource<S3BucketProperties> => ({
   },
 });
 
-const bucketPolicy = (spec: ByobTemplateSpec): Resource<S3BucketPolicyProperties> => ({
-  Type: 'AWS::S3::BucketPolicy',
-  Properties: {
-    Bucket: ref(LOGICAL_IDS.bucket),
-    PolicyDocument: {
-      Version: '2012-10-17',
-      Id: BUCKET_POLICY_ID,
-      Statement: bucketPolicyStatements<CfnString>(accountRootArn(spec.vendor.accountId), {
-        bucket: bucketArn,
-        objects: bucketObjectsArn,
-        probe: join([bucketArn, `/${VERIFY_PROBE_PREFIX}*`]),
-      }),
+const bucketPolicy = (spec: ByobTemplateSpec): Resource<S3BucketPolicyProperties> => {
+  const bucket = bucketRefsOf(spec);
+  return {
+    Type: 'AWS::S3::BucketPolicy',
+    Properties: {
+      Bucket: bucket.name,
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Id: BUCKET_POLICY_ID,
+        Statement: bucketPolicyStatements<CfnString>(spec.vendor.principalArn, {
+          bucket: bucket.arn,
+          objects: bucket.objects,
+          probe: join([bucket.arn, `/${VERIFY_PROBE_PREFIX}*`]),
+        }),
+      },
     },
-  },
-});
+  };
+};
 
 const accessRole = (spec: ByobTemplateSpec, externalId: string): Resource<IamRoleProperties> => {
   const keyArn = keyArnOf(spec);
+  const bucket = bucketRefsOf(spec);
   const bucketActions = ['s3:ListBucket', 's3:ListBucketMultipartUploads', 's3:ListBucketVersions'];
   // Seed 004's set, split so bucket-level actions apply to the bucket and object-level ones to its objects.
   const statements: PolicyStatement[] = [
-    { Sid: 'BucketLevel', Effect: 'Allow', Action: ACCESS_ROLE_S3_ACTIONS.filter((a) => bucketActions.includes(a)), Resource: bucketArn },
+    { Sid: 'BucketLevel', Effect: 'Allow', Action: ACCESS_ROLE_S3_ACTIONS.filter((a) => bucketActions.includes(a)), Resource: bucket.arn },
     {
       Sid: 'ObjectLevel',
       Effect: 'Allow',
       Action: ACCESS_ROLE_S3_ACTIONS.filter((a) => !bucketActions.includes(a)),
-      Resource: bucketObjectsArn,
+      Resource: bucket.objects,
     },
     ...(keyArn === null ? [] : [{ Sid: 'UseBucketKey', Effect: 'Allow' as const, Action: [...KEY_USER_ACTIONS], Resource: keyArn }]),
   ];
@@ -234,7 +251,7 @@ const accessRole = (spec: ByobTemplateSpec, externalId: string): Resource<IamRol
     Statement: [
       {
         Effect: 'Allow',
-        Principal: { AWS: accountRootArn(spec.vendor.accountId) },
+        Principal: { AWS: spec.vendor.principalArn },
         Action: 'sts:AssumeRole',
         Condition: { StringEquals: { 'sts:ExternalId': externalId } },
       },
@@ -255,9 +272,10 @@ const accessRole = (spec: ByobTemplateSpec, externalId: string): Resource<IamRol
 /** The ARNs the stack hands back to the vendor, present only when they apply. */
 const resultValues = (spec: ByobTemplateSpec): { BucketName: CfnString; BucketArn: CfnString; KmsKeyArn?: CfnString; RoleArn?: CfnString } => {
   const keyArn = keyArnOf(spec);
+  const bucket = bucketRefsOf(spec);
   return {
-    BucketName: ref(LOGICAL_IDS.bucket),
-    BucketArn: bucketArn,
+    BucketName: bucket.name,
+    BucketArn: bucket.arn,
     ...(keyArn === null ? {} : { KmsKeyArn: keyArn }),
     ...(spec.accessRole === null ? {} : { RoleArn: getAtt(LOGICAL_IDS.accessRole, 'Arn') }),
   };
@@ -283,15 +301,23 @@ const tokenParameter: Parameter = {
 };
 
 const description = (spec: ByobTemplateSpec): string => {
-  const vendorRoot = accountRootArn(spec.vendor.accountId);
-  const parts = [
-    `${spec.vendor.name} bring-your-own-bucket storage (template ${spec.templateVersion}):`,
-    createsKey(spec) ? 'a versioned, private S3 bucket encrypted with a new KMS key,' : 'a versioned, private, encrypted S3 bucket,',
-    `shared with ${vendorRoot}${spec.accessRole === null ? '' : ' and an IAM role it assumes with an external id'}.`,
-    createsKey(spec) ? 'The bucket and key are retained when the stack is deleted.' : 'The bucket is retained when the stack is deleted.',
-  ];
-  if (spec.encryption.type === 'sse-kms' && spec.encryption.kmsKeyArn !== undefined) {
-    parts.push(`Your KMS key must allow ${vendorRoot} ${KEY_USER_ACTIONS.join(', ')} in its key policy.`);
+  const vendor = spec.vendor.principalArn;
+  const role = spec.accessRole === null ? '' : ' and an IAM role it assumes with an external id';
+  const parts =
+    spec.adopted === null
+      ? [
+          `${spec.vendor.name} bring-your-own-bucket storage (template ${spec.templateVersion}):`,
+          createsKey(spec) ? 'a versioned, private S3 bucket encrypted with a new KMS key,' : 'a versioned, private, encrypted S3 bucket,',
+          `shared with ${vendor}${role}.`,
+          createsKey(spec) ? 'The bucket and key are retained when the stack is deleted.' : 'The bucket is retained when the stack is deleted.',
+        ]
+      : [
+          `${spec.vendor.name} bring-your-own-bucket storage (template ${spec.templateVersion}):`,
+          `shares the existing bucket ${spec.bucketName}, retained by request ${spec.adopted.fromRequestId}, with ${vendor}${role}.`,
+          'The stack creates no bucket or key, and deleting it leaves both in place.',
+        ];
+  if (spec.adopted === null && spec.encryption.type === 'sse-kms' && spec.encryption.kmsKeyArn !== undefined) {
+    parts.push(`Your KMS key must allow ${vendor} ${KEY_USER_ACTIONS.join(', ')} in its key policy.`);
   }
   const text = parts.join(' ');
   if (text.length > MAX_DESCRIPTION_LENGTH) {
@@ -313,13 +339,17 @@ const outputs = (spec: ByobTemplateSpec): Record<string, Output> => {
 
 /**
  * Renders the BYOB CloudFormation template for a validated spec; pure (same spec, same template).
- * Throws DynamicReferenceError if a spec string contains `{{resolve:` (the one thing JSON cannot make inert).
+ * Throws DynamicReferenceError if a spec string contains `{{resolve:` (the one thing JSON cannot make inert),
+ * and RangeError for an adopted bucket given a new key.
  */
 export const renderByobTemplate = (spec: ByobTemplateSpec): CfnTemplate => {
   assertNoDynamicReferences(spec);
+  if (spec.adopted !== null && createsKey(spec)) {
+    throw new RangeError('An adopted bucket keeps its own encryption: give encryption.kmsKeyArn (its key) or SSE-S3, never a new key.');
+  }
   const resources: Record<string, Resource<object>> = {
     ...(createsKey(spec) ? { [LOGICAL_IDS.key]: kmsKey(spec), [LOGICAL_IDS.keyAlias]: kmsAlias(spec) } : {}),
-    [LOGICAL_IDS.bucket]: bucket(spec),
+    ...(spec.adopted === null ? { [LOGICAL_IDS.bucket]: bucket(spec) } : {}),
     [LOGICAL_IDS.bucketPolicy]: bucketPolicy(spec),
     ...(spec.accessRole === null ? {} : { [LOGICAL_IDS.accessRole]: accessRole(spec, spec.accessRole.externalId) }),
   };
@@ -348,7 +378,11 @@ export const renderByobTemplate = (spec: ByobTemplateSpec): CfnTemplate => {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: description(spec),
     Metadata: {
-      Byob: { RequestId: spec.requestId, TemplateVersion: spec.templateVersion },
+      Byob: {
+        RequestId: spec.requestId,
+        TemplateVersion: spec.templateVersion,
+        ...(spec.adopted === null ? {} : { AdoptedFromRequestId: spec.adopted.fromRequestId }),
+      },
       ...(quick === null
         ? {}
         : {

@@ -63,9 +63,9 @@ export interface S3BucketProperties {
   readonly Tags: readonly Tag[];
 }
 
-/** AWS::S3::BucketPolicy properties. */
+/** AWS::S3::BucketPolicy properties: `Bucket` is the stack's bucket (Ref) or an adopted bucket's name. */
 export interface S3BucketPolicyProperties {
-  readonly Bucket: RefFn;
+  readonly Bucket: CfnString;
   readonly PolicyDocument: PolicyDocument;
 }
 

@@ -23,8 +23,12 @@ export interface ByobTemplateSpec {
   bucketName: string;
   /** The region the stack runs in (validated AWS region code). */
   region: string;
-  /** From configuration, never from the request. */
-  vendor: { accountId: string; name: string };
+  /**
+   * From configuration, never from the request. `principalArn` is granted in the bucket policy, the key
+   * policy and the access role's trust: the account root (`arn:aws:iam::<accountId>:root`) or one role
+   * of that account.
+   */
+  vendor: { accountId: string; name: string; principalArn: string };
   encryption: EncryptionSpec;
   corsRules: CorsRule[];
   /** Present when the vendor access role is enabled; externalId is generated per tenant by the API. */
@@ -35,6 +39,11 @@ export interface ByobTemplateSpec {
   quickCreate: { registrationTopicArn: string } | null;
   /** Access-log target bucket, when the vendor configures one; otherwise logging is skipped with a reason. */
   accessLogBucket: string | null;
+  /**
+   * Present when the request adopts the bucket `bucketName` (and its key, named in `encryption`) that
+   * an earlier request of the tenant left behind: the stack then creates neither and only grants on them.
+   */
+  adopted: { fromRequestId: string } | null;
 }
 
 /** Logical names of the outputs every rendered template declares (some only when applicable). */

@@ -9,7 +9,8 @@ import { isDependencyFailure } from '../aws/dependency-failure.js';
 import { DependencyError, ValidationError } from '../errors.js';
 import { stackNameFor } from '../ids.js';
 import { logger } from '../logger.js';
-import { type StackDeps, withFreshRecord } from './workflow.js';
+import { type RequestClients, type StackDeps, withFreshRecord } from './workflow.js';
+import { type AdoptionDeps, adoptionFor, claimRetainedBucket } from './adoption.js';
 import { hashToken, quickCreateUrl, registrationToken, withoutToken } from '../quick-create/link.js';
 import type { ByobRecord } from './record.js';
 import type { CreateByobRequest } from './request.js';
@@ -22,8 +23,9 @@ import { storeTemplate, templateUrlOf } from './template-store.js';
 /** Version of the rendered template's shape (shown in its Description). */
 export const TEMPLATE_VERSION = '2026-11-24.1';
 
-/** What creating a request needs: its stack, and the vendor's templates bucket. */
-export interface CreateDeps extends StackDeps {
+/** What creating a request needs: its stack, a retained bucket's checks, and the vendor's templates bucket. */
+export interface CreateDeps extends StackDeps, AdoptionDeps {
+  clientsFor(record: ByobRecord): Promise<RequestClients>;
   /** The vendor's own S3 client for a region (templates bucket). */
   vendorS3(region: string): S3Client;
 }
@@ -56,6 +58,13 @@ const renderSafely = (spec: ByobTemplateSpec) => {
   }
 };
 
+/** The bucket's encryption as the template states it: an adopted bucket keeps its own key (or SSE-S3). */
+const encryptionSpecOf = (record: ByobRecord): ByobTemplateSpec['encryption'] => {
+  if (record.adopted) return record.adopted.kmsKeyArn ? { type: 'sse-kms', kmsKeyArn: record.adopted.kmsKeyArn } : { type: 'sse-s3' };
+  if (record.encryption.type === 'sse-s3') return { type: 'sse-s3' };
+  return record.encryption.kmsKeyArn ? { type: 'sse-kms', kmsKeyArn: record.encryption.kmsKeyArn } : { type: 'sse-kms' };
+};
+
 /** The template spec of a request: request fields plus configuration, never raw input. */
 export const templateSpecFor = (deps: Pick<CreateDeps, 'config'>, record: ByobRecord, externalId: string | null): ByobTemplateSpec => ({
   templateVersion: TEMPLATE_VERSION,
@@ -66,12 +75,13 @@ export const templateSpecFor = (deps: Pick<CreateDeps, 'config'>, record: ByobRe
   bucketName: record.bucketName,
   region: record.region,
   vendor: deps.config.vendor,
-  encryption: record.encryption.type === 'sse-s3' ? { type: 'sse-s3' } : record.encryption.kmsKeyArn ? { type: 'sse-kms', kmsKeyArn: record.encryption.kmsKeyArn } : { type: 'sse-kms' },
+  encryption: encryptionSpecOf(record),
   corsRules: record.corsRules,
   accessRole: record.accessRole && externalId ? { externalId } : null,
   tags: record.tags,
   quickCreate: record.launch.mode === 'quick-create' ? { registrationTopicArn: registrationTopicArn(deps.config, record.region) } : null,
   accessLogBucket: deps.config.accessLogBucket,
+  adopted: record.adopted ? { fromRequestId: record.adopted.fromRequestId } : null,
 });
 
 /**
@@ -111,7 +121,7 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
   const id = deps.ids.requestId();
   const quick = body.launch.mode === 'quick-create';
   const expiresAt = new Date(now.getTime() + deps.config.quickCreateTtlHours * 3_600_000).toISOString();
-  const record: ByobRecord = {
+  const fresh: ByobRecord = {
     tenant,
     id,
     status: 'PENDING',
@@ -147,8 +157,16 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
+  // Only a name the caller chose can be a retained bucket's (generated names carry the new request's id).
+  const adopted = body.bucketName ? await adoptionFor(deps, fresh) : null;
+  const record: ByobRecord = adopted ? { ...fresh, adopted } : fresh;
   const template = renderSafely(templateSpecFor(deps, record, settings.externalId));
   await deps.store.create(record);
+  if (record.adopted && !(await claimRetainedBucket(deps, { ...record, adopted: record.adopted }))) {
+    return transition(deps, record, 'FAILED', {
+      failure: { code: 'bucket_adopted', message: `Bucket ${record.bucketName} was adopted by another request of yours at the same time; delete that one first.`, resource: null },
+    });
+  }
 
   let stored;
   try {

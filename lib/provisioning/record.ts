@@ -28,6 +28,15 @@ export interface Outputs {
   accountId: string | null;
 }
 
+/** A bucket (and its key) that an earlier request of the tenant retained, adopted by a later one instead of created. */
+export interface Adoption {
+  bucketName: string;
+  /** The retained bucket's KMS key; null for an SSE-S3 bucket. */
+  kmsKeyArn: string | null;
+  /** The DELETED request whose stack made the bucket. */
+  fromRequestId: string;
+}
+
 /** Delivery state of the request's webhooks. */
 export interface CallbackState {
   url: string;
@@ -69,6 +78,10 @@ export interface ByobRecord {
   failure: Failure | null;
   /** Bound into every onboarding page link; revoking the links moves it on. Absent (0) on records older than the page. */
   onboardingEpoch?: number;
+  /** What this request adopted instead of creating a bucket and key (lib/provisioning/adoption.ts); absent or null otherwise. */
+  adopted?: Adoption | null;
+  /** On a DELETED request: the later request that adopted its retained bucket, if any. */
+  adoptedBy?: string | null;
   /** The active-request lock this record holds (tenant+scope+team), if any. */
   activeKey: string;
   /** When the reconciler should look at this record again; null when nothing is pending. */
@@ -114,6 +127,7 @@ export const toView = (r: ByobRecord, linkKey: string | null = null, onboardingU
   quickCreateExpiresAt: r.quickCreate?.expiresAt ?? null,
   onboardingUrl: onboardingUrl?.(r.id, r.onboardingEpoch ?? 0) ?? null,
   outputs: r.outputs,
+  adopted: r.adopted ?? null,
   verification: r.verification,
   drift: r.drift ?? null,
   failure: r.failure,

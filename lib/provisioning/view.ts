@@ -62,6 +62,9 @@ export const ByobView = z.object({
       accountId: z.nullable(z.string()),
     }),
   ),
+  adopted: z.nullable(z.object({ bucketName: z.string(), kmsKeyArn: z.nullable(z.string()), fromRequestId: z.string() })).register(z.globalRegistry, {
+    description: 'Set when the request adopted the bucket (and key) an earlier request of the tenant retained on DELETE, instead of creating them: its stack only grants on them.',
+  }),
   verification: z.nullable(z.object({ status: z.enum(['passed', 'failed', 'warning']), checkedAt: z.string(), checks: z.array(Check) })),
   /** The last drift detection of the stack (direct mode); null where the stack is not in reach or not yet checked. */
   drift: z.nullable(Drift),

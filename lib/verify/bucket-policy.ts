@@ -79,6 +79,9 @@ const accountOf = (principal: string): string | undefined => (/^\d{12}$/.test(pr
 /**
  * Whether a principal element names the vendor. An account-wide grant (account id or `:root`) covers any
  * vendor principal in that account; for a Deny, any principal in the vendor's account (and "*") counts.
+ * So when VENDOR_PRINCIPAL is a role, a stack still on a template that granted the account root passes
+ * (it was right for its version, and the root grant covers the role); a grant to another principal of
+ * the account, e.g. a role when the configured principal is the root, does not cover it and fails.
  */
 const namesVendor = (principal: unknown, vendor: string, forDeny: boolean): boolean => {
   if (principal === '*') return forDeny;

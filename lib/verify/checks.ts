@@ -88,6 +88,8 @@ export interface BucketExpectation {
   vendorPrincipalArn: string;
   /** Write, read and delete a test object; default true. */
   probe?: boolean;
+  /** Checks not to run, each with the reason reported for it (e.g. a bucket policy a stack is about to put). */
+  omit?: Partial<Record<CheckId, string>>;
   /**
    * `s3-compatible` (MinIO and the like, reached by connection string) skips the checks of AWS-only
    * features: public-access-block, ownership, bucket-policy and both KMS checks. Default `aws`.
@@ -117,6 +119,7 @@ export const planChecks = (exp: BucketExpectation, hasKms: boolean): { run: Chec
     else if (!hasKms) skip(id, 'No KMS client was provided.');
   }
   if (exp.probe === false) skip('probe', 'The probe was turned off.');
+  for (const [id, reason] of Object.entries(exp.omit ?? {}) as Array<[CheckId, string]>) skip(id, reason);
   const skippedIds = new Set(skipped.map((s) => s.id));
   return { run: CHECK_IDS.filter((id) => !skippedIds.has(id)), skipped: CHECK_IDS.flatMap((id) => skipped.filter((s) => s.id === id)) };
 };

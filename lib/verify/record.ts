@@ -1,9 +1,9 @@
-import { accountRootArn } from '../../templates/grants.js';
 import type { Config } from '../config.js';
 import { originsRequiringUploads } from '../provisioning/cors.js';
 import type { BucketClients } from '../provisioning/workflow.js';
 import type { ByobRecord, StoredVerification } from '../provisioning/record.js';
 import { verifyBucket } from './runner.js';
+import type { BucketExpectation } from './checks.js';
 import type { Clock } from '../clock.js';
 
 /**
@@ -25,6 +25,24 @@ const uploadRulesMaxAge = (record: ByobRecord): number | undefined => {
   return ages.length ? Math.min(...ages) : undefined;
 };
 
+/**
+ * What a request's bucket and key must look like, as its template promised them: the bucket and key its
+ * stack reported, else those it adopted or named. Checked with the probe, by the configured principal.
+ */
+export const bucketExpectationOf = (cfg: Config, record: ByobRecord): BucketExpectation => {
+  const kmsKeyArn = record.outputs?.kmsKeyArn ?? record.adopted?.kmsKeyArn ?? record.encryption.kmsKeyArn ?? null;
+  const maxAge = uploadRulesMaxAge(record);
+  return {
+    bucketName: record.outputs?.bucketName ?? record.bucketName,
+    region: record.region,
+    encryption: record.encryption.type === 'sse-kms' && kmsKeyArn ? { type: 'sse-kms', kmsKeyArn } : { type: 'sse-s3' },
+    requiredOrigins: originsRequiringUploads(record.corsRules),
+    ...(maxAge === undefined ? {} : { corsMaxAgeSeconds: maxAge }),
+    vendorPrincipalArn: cfg.vendor.principalArn,
+    probe: true,
+  };
+};
+
 /** Verifies a provisioned request's bucket and key against what its template promised. */
 export const verifyRecord = async (
   deps: { clock: Clock; randomId: () => string },
@@ -33,18 +51,9 @@ export const verifyRecord = async (
   clients: BucketClients,
   when: keyof typeof BUDGETS = 'afterProvisioning',
 ): Promise<StoredVerification> => {
-  const kmsKeyArn = record.outputs?.kmsKeyArn ?? record.encryption.kmsKeyArn ?? null;
   const result = await verifyBucket(
     { s3: clients.s3, kms: clients.kms, clock: deps.clock, randomId: deps.randomId },
-    {
-      bucketName: record.outputs?.bucketName ?? record.bucketName,
-      region: record.region,
-      encryption: record.encryption.type === 'sse-kms' && kmsKeyArn ? { type: 'sse-kms', kmsKeyArn } : { type: 'sse-s3' },
-      requiredOrigins: originsRequiringUploads(record.corsRules),
-      ...(uploadRulesMaxAge(record) === undefined ? {} : { corsMaxAgeSeconds: uploadRulesMaxAge(record) }),
-      vendorPrincipalArn: accountRootArn(cfg.vendor.accountId),
-      probe: true,
-    },
+    bucketExpectationOf(cfg, record),
     // The emulator has no propagation delay: a failing check fails at once.
     cfg.localMode ? { budgetMs: BUDGETS[when].budgetMs, retryForMs: 0 } : BUDGETS[when],
   );

@@ -1,5 +1,4 @@
 import type { STSClient } from '@aws-sdk/client-sts';
-import { accountRootArn } from '../../templates/grants.js';
 import { assumedRoleCredentials, makeKms, makeS3, makeSts } from '../aws/clients.js';
 import { config, type Config } from '../config.js';
 import { tenantSettings } from '../tenants/settings.js';
@@ -33,7 +32,7 @@ export const makeExistingVerifier = (
       kms: makeKms({ region: target.region, endpoint: cfg.endpoint, credentials, profile: 'http' }),
     };
   },
-  vendorPrincipalArn: accountRootArn(cfg.vendor.accountId),
+  vendorPrincipalArn: cfg.vendor.principalArn,
   clock: core.clock,
   randomId: () => core.ids.token(12),
   // Locally the S3-compatible store under test may well be on loopback.

@@ -89,30 +89,46 @@ export const encryptionArb = (region: string): fc.Arbitrary<EncryptionSpec> =>
 /** An external id as lib/settings generates it (`byob-` + base64url). */
 export const externalIdArb = fc.stringMatching(/^[A-Za-z0-9_-]{32}$/).map((token) => `byob-${token}`);
 
-/** The vendor, as configuration describes it. */
-export const vendorArb = fc.record({
-  accountId: accountIdArb,
-  name: fc.constantFrom('Weights & Biases', 'Valohai', 'Acme Data Platform', 'X'),
-});
+/** An IAM role name with an optional path, as IAM allows them (`[\w+=,.@-]`). */
+const roleNameArb = fc.stringMatching(/^(?:[A-Za-z0-9]{1,8}\/){0,2}[\w+=,.@-]{1,64}$/);
 
-/** A valid {@link ByobTemplateSpec}: every optional part both present and absent, all encryption kinds. */
+/** The vendor, as configuration describes it: its account root or one role of its account as the principal (VENDOR_PRINCIPAL). */
+export const vendorArb = fc
+  .record({
+    accountId: accountIdArb,
+    name: fc.constantFrom('Weights & Biases', 'Valohai', 'Acme Data Platform', 'X'),
+    role: fc.option(roleNameArb, { nil: null }),
+  })
+  .map(({ accountId, name, role }) => ({ accountId, name, principalArn: role === null ? `arn:aws:iam::${accountId}:root` : `arn:aws:iam::${accountId}:role/${role}` }));
+
+/**
+ * A valid {@link ByobTemplateSpec}: every optional part both present and absent, all encryption kinds,
+ * both kinds of vendor principal. A direct-mode spec may adopt a retained bucket, which keeps its own
+ * key (or SSE-S3), never a new one.
+ */
 export const byobTemplateSpecArb: fc.Arbitrary<ByobTemplateSpec> = fc
   .record({ region: regionArb, vendor: vendorArb, scopeTeam: fc.option(teamArb, { nil: null }) })
   .chain(({ region, vendor, scopeTeam }) =>
-    fc.record({
-      templateVersion: fc.constantFrom('1.0.0', '1.2.3', '2.0.0-rc.1'),
-      requestId: requestIdArb,
-      tenant: tenantArb,
-      scope: fc.constant(scopeTeam === null ? ('instance' as const) : ('team' as const)),
-      team: fc.constant(scopeTeam),
-      bucketName: bucketNameArb,
-      region: fc.constant(region),
-      vendor: fc.constant(vendor),
-      encryption: encryptionArb(region),
-      corsRules: fc.array(corsRuleArb, { minLength: 1, maxLength: 3 }),
-      accessRole: fc.option(externalIdArb.map((externalId) => ({ externalId })), { nil: null }),
-      tags: tagsArb,
-      quickCreate: fc.option(fc.constant({ registrationTopicArn: `arn:aws:sns:${region}:${vendor.accountId}:byob-registration` }), { nil: null }),
-      accessLogBucket: fc.option(bucketNameArb, { nil: null }),
-    }),
+    fc
+      .record({
+        templateVersion: fc.constantFrom('1.0.0', '1.2.3', '2.0.0-rc.1'),
+        requestId: requestIdArb,
+        tenant: tenantArb,
+        scope: fc.constant(scopeTeam === null ? ('instance' as const) : ('team' as const)),
+        team: fc.constant(scopeTeam),
+        bucketName: bucketNameArb,
+        region: fc.constant(region),
+        vendor: fc.constant(vendor),
+        encryption: encryptionArb(region),
+        corsRules: fc.array(corsRuleArb, { minLength: 1, maxLength: 3 }),
+        accessRole: fc.option(externalIdArb.map((externalId) => ({ externalId })), { nil: null }),
+        tags: tagsArb,
+        quickCreate: fc.option(fc.constant({ registrationTopicArn: `arn:aws:sns:${region}:${vendor.accountId}:byob-registration` }), { nil: null }),
+        accessLogBucket: fc.option(bucketNameArb, { nil: null }),
+        adoptedFrom: fc.option(requestIdArb, { nil: null }),
+      })
+      .map(({ adoptedFrom, ...spec }): ByobTemplateSpec => {
+        const adoptable = spec.quickCreate === null && !(spec.encryption.type === 'sse-kms' && spec.encryption.kmsKeyArn === undefined);
+        return { ...spec, adopted: adoptable && adoptedFrom !== null ? { fromRequestId: adoptedFrom } : null };
+      }),
   );

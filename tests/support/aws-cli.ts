@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 const root = join(import.meta.dirname, '..', '..');
 
 /**
- * Runs remediation commands (`aws s3api …`, `aws kms …`, JSON arguments) against the emulator, one
+ * Runs remediation commands (`aws s3api …`, `aws kms …`, `aws iam …`, JSON arguments) against the emulator, one
  * after the other, the way the AWS CLI would (tests/support/aws_cli.py, on the project's botocore).
  */
 export const runAwsCli = async (endpoint: string, commands: readonly string[]): Promise<unknown[]> => {

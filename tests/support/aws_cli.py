@@ -1,4 +1,4 @@
-"""Runs one `aws s3api …` / `aws kms …` command line against an endpoint, as the AWS CLI would.
+"""Runs one `aws s3api …` / `aws kms …` / `aws iam …` command line against an endpoint, as the AWS CLI would.
 
 The project installs no AWS CLI; botocore (in .venv, with moto) carries the same service models the
 CLI is generated from. Operation and option names are matched the CLI's way (botocore's
@@ -18,13 +18,13 @@ import botocore.session
 from botocore import xform_name
 from botocore.config import Config
 
-SERVICES = {"s3api": "s3", "kms": "kms"}
+SERVICES = {"s3api": "s3", "kms": "kms", "iam": "iam"}
 
 
 def parse(command: str) -> tuple[str, str, dict[str, str]]:
     words = shlex.split(command)
     if len(words) < 3 or words[0] != "aws" or words[1] not in SERVICES:
-        raise SystemExit(f"not an aws s3api/kms command: {command}")
+        raise SystemExit(f"not an aws s3api/kms/iam command: {command}")
     options: dict[str, str] = {}
     rest = words[3:]
     while rest:

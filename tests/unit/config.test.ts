@@ -84,3 +84,29 @@ describe('REVERIFY_INTERVAL', () => {
     expect(() => parseConfig(localEnv({ REVERIFY_INTERVAL: value }))).toThrow(message);
   });
 });
+
+describe('VENDOR_PRINCIPAL', () => {
+  it('defaults to the vendor account root, as the seeds grant it', () => {
+    expect(parseConfig(localEnv()).vendor.principalArn).toBe('arn:aws:iam::830241207209:root');
+    expect(parseConfig(localEnv({ VENDOR_PRINCIPAL: 'root' })).vendor.principalArn).toBe('arn:aws:iam::830241207209:root');
+    expect(parseConfig(localEnv({ VENDOR_PRINCIPAL: '' })).vendor.principalArn).toBe('arn:aws:iam::830241207209:root');
+  });
+
+  it('takes one role of the vendor account, path included', () => {
+    const role = 'arn:aws:iam::830241207209:role/integrations/WandbIntegration';
+    expect(parseConfig(localEnv({ VENDOR_PRINCIPAL: role })).vendor).toEqual({ accountId: '830241207209', name: 'Example Vendor', principalArn: role });
+  });
+
+  it('refuses a role of another account than VENDOR_ACCOUNT_ID, saying which account it must be', () => {
+    const attempt = () => parseConfig(localEnv({ VENDOR_PRINCIPAL: 'arn:aws:iam::111122223333:role/WandbIntegration' }));
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/VENDOR_PRINCIPAL: must be a role in the vendor account VENDOR_ACCOUNT_ID/);
+  });
+
+  it.each(['arn:aws:iam::830241207209:user/alice', 'arn:aws:iam::830241207209:root', '830241207209', '*', 'arn:aws:sts::830241207209:assumed-role/WandbIntegration/s'])(
+    'refuses %s: only "root" or a role ARN',
+    (value) => {
+      expect(() => parseConfig(localEnv({ VENDOR_PRINCIPAL: value }))).toThrow(/VENDOR_PRINCIPAL: "root" or an IAM role ARN/);
+    },
+  );
+});

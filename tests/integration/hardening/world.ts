@@ -108,14 +108,14 @@ export type RouteKey = keyof typeof ROUTE_MODULES;
 
 /**
  * One test file's own corner of the shared emulator: its table, idempotency table, templates bucket
- * and stack-events topic under unique names, a Config pointing at them, and the real handlers wired
- * to `makeDeps(config, overrides)`. The handler modules build their default deps from process.env
+ * and stack-events topic under unique names, a Config pointing at them (plus any `settings`, e.g.
+ * VENDOR_PRINCIPAL), and the real handlers wired to `makeDeps(config, overrides)`. The handler modules build their default deps from process.env
  * when imported, so the environment is set to this world's before the first import.
  */
-export const makeWorld = async () => {
+export const makeWorld = async (settings: Record<string, string> = {}) => {
   const endpoint = inject('emulatorEndpoint');
   const id = randomBytes(4).toString('hex');
-  const env = localServiceEnv({
+  const service = localServiceEnv({
     endpoint,
     jwks: await localJwks(),
     linkKey: 'k'.repeat(48),
@@ -129,6 +129,7 @@ export const makeWorld = async () => {
       accountId: '123456789012',
     },
   });
+  const env = { ...service, ...settings };
   Object.assign(process.env, env);
   const cfg: Config = parseConfig(env);
 

@@ -323,13 +323,14 @@ describe('templateSpecFor', () => {
       team: 'omega',
       bucketName: record.bucketName,
       region: REGION,
-      vendor: { accountId: '830241207209', name: 'Acme Data' },
+      vendor: { accountId: '830241207209', name: 'Acme Data', principalArn: 'arn:aws:iam::830241207209:root' },
       encryption: { type: 'sse-kms' },
       corsRules: [],
       accessRole: null,
       tags: { a: 'b' },
       quickCreate: null,
       accessLogBucket: 'acme-access-logs',
+      adopted: null,
     });
   });
 

@@ -13,7 +13,7 @@ describe('toView', () => {
     const view = toView(readyRecord({ callback: idleCallback() }));
 
     expect(Object.keys(view).sort()).toEqual(
-      ['bucketName', 'callback', 'createdAt', 'drift', 'encryption', 'failure', 'id', 'launch', 'onboardingUrl', 'outputs', 'quickCreateExpiresAt', 'quickCreateUrl', 'region', 'scope', 'status', 'tags', 'team', 'updatedAt', 'verification'].sort(),
+      ['adopted', 'bucketName', 'callback', 'createdAt', 'drift', 'encryption', 'failure', 'id', 'launch', 'onboardingUrl', 'outputs', 'quickCreateExpiresAt', 'quickCreateUrl', 'region', 'scope', 'status', 'tags', 'team', 'updatedAt', 'verification'].sort(),
     );
     expect(JSON.stringify(toView(quickCreateRecord()))).not.toContain(quickCreateRecord().quickCreate!.tokenHash);
     expect(ByobView.safeParse(view).success).toBe(true);

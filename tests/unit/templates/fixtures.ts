@@ -26,6 +26,9 @@ export const VENDOR_ACCOUNT = '830241207209';
 /** The vendor's root principal as the seeds write it. */
 export const VENDOR_ROOT = `arn:aws:iam::${VENDOR_ACCOUNT}:root`;
 
+/** The narrower principal W&B's own Terraform module grants: one role of the vendor account. */
+export const VENDOR_ROLE = `arn:aws:iam::${VENDOR_ACCOUNT}:role/WandbIntegration`;
+
 /** A customer-managed key ARN. */
 export const CUSTOMER_KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -44,13 +47,14 @@ export const baseSpec = (overrides: Partial<ByobTemplateSpec> = {}): ByobTemplat
   team: 'omega',
   bucketName: 'acme-omega-artifacts',
   region: 'eu-west-1',
-  vendor: { accountId: VENDOR_ACCOUNT, name: 'Weights & Biases' },
+  vendor: { accountId: VENDOR_ACCOUNT, name: 'Weights & Biases', principalArn: VENDOR_ROOT },
   encryption: { type: 'sse-kms' },
   corsRules: SEED_003_CORS,
   accessRole: null,
   tags: { 'cost-center': 'ml' },
   quickCreate: null,
   accessLogBucket: null,
+  adopted: null,
   ...overrides,
 });
 

@@ -3,8 +3,8 @@
  * policies and CORS rules is one named assertion on a rendered template.
  */
 import { describe, expect, it, test } from 'vitest';
-import { getAtt, join, ref, sub, type CfnTemplate } from '../../../templates/cfn.js';
-import { LOGICAL_IDS, REGISTRATION_RESOURCE_TYPE, renderByobTemplate } from '../../../templates/render-byob.js';
+import { getAtt, join, pseudo, ref, serializeTemplate, sub, type CfnTemplate } from '../../../templates/cfn.js';
+import { kmsAliasName, LOGICAL_IDS, REGISTRATION_RESOURCE_TYPE, renderByobTemplate } from '../../../templates/render-byob.js';
 import type {
   IamRoleProperties,
   KmsAliasProperties,
@@ -22,6 +22,7 @@ import {
   SEED_000_CORS,
   SEED_003_CORS,
   SEED_004_CORS,
+  VENDOR_ROLE,
   VENDOR_ROOT,
   baseSpec,
   fullSpec,
@@ -136,6 +137,19 @@ describe('KMS key (seed 003)', () => {
     expect(alias.Properties.TargetKeyId).toEqual(ref(LOGICAL_IDS.key));
     expect(alias.Properties.AliasName).toMatch(/^alias\/[A-Za-z0-9/_-]+$/);
     expect(alias.Properties.AliasName).not.toMatch(/^alias\/aws\//);
+  });
+
+  it('the alias names the bucket and the request, so an alias retained by an earlier request never blocks a new stack', () => {
+    const first = resourceOf<KmsAliasProperties>(render(), LOGICAL_IDS.keyAlias).Properties.AliasName;
+    const again = resourceOf<KmsAliasProperties>(render({ requestId: 'byob_01JBBBBBBBBBBBBBBBBBBBBBBB' }), LOGICAL_IDS.keyAlias).Properties.AliasName;
+    expect(first).toBe('alias/byob/acme-omega-artifacts/01JAAAAAAAAAAAAAAAAAAAAAAA');
+    expect(again).toBe('alias/byob/acme-omega-artifacts/01JBBBBBBBBBBBBBBBBBBBBBBB');
+  });
+
+  it('the alias stays within the alias character rules and length for the longest bucket name, dots included', () => {
+    const name = kmsAliasName(`${'a'.repeat(30)}.${'b'.repeat(32)}`, 'byob_01JAAAAAAAAAAAAAAAAAAAAAAA');
+    expect(name).toMatch(/^alias\/[A-Za-z0-9/_-]+$/);
+    expect(name.length).toBeLessThanOrEqual(256);
   });
 
   test.each([
@@ -312,6 +326,17 @@ describe('bucket policy (seeds 000 and 003)', () => {
       Action: 's3:*',
       Resource: [bucketArn, objectsArn],
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+  });
+
+  it('denies every s3:* request over a TLS version older than 1.2 (AWS S3 security best practices)', () => {
+    expect(statementBySid(policyOf(render()), 'DenyOutdatedTls')).toEqual({
+      Sid: 'DenyOutdatedTls',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [bucketArn, objectsArn],
+      Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
     });
   });
 
@@ -506,7 +531,7 @@ describe('description and metadata', () => {
   });
 
   it('an over-long description is refused, not truncated', () => {
-    expect(() => render({ vendor: { accountId: '830241207209', name: 'V'.repeat(1100) } })).toThrow(RangeError);
+    expect(() => render({ vendor: { accountId: '830241207209', name: 'V'.repeat(1100), principalArn: VENDOR_ROOT } })).toThrow(RangeError);
   });
 
   it('template Metadata carries the request id and template version', () => {
@@ -523,5 +548,99 @@ describe('tags on the other resources', () => {
 
   it('the role carries the system tags only (it costs nothing; request tags would only add size)', () => {
     expect(roleOf(renderFull()).Properties.Tags.map((t) => t.Key)).toEqual(['byob:tenant', 'byob:team', 'byob:request', 'byob:scope']);
+  });
+});
+
+describe('vendor principal (VENDOR_PRINCIPAL: the account root or one role of the vendor account)', () => {
+  const withPrincipal = (principalArn: string, overrides: Partial<ByobTemplateSpec> = {}) =>
+    renderFull({ vendor: { accountId: '830241207209', name: 'Weights & Biases', principalArn }, quickCreate: null, ...overrides });
+
+  test.each([
+    ['the account root', VENDOR_ROOT],
+    ['a role', VENDOR_ROLE],
+  ])('with %s, every bucket-policy Allow names exactly it', (_kind, principal) => {
+    const allows = policyOf(withPrincipal(principal)).Statement.filter((s) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(3);
+    for (const s of allows) expect(s.Principal).toEqual({ AWS: principal });
+  });
+
+  test.each([
+    ['the account root', VENDOR_ROOT],
+    ['a role', VENDOR_ROLE],
+  ])('with %s, the key policy statements "External" and "ExternalVerification" name exactly it', (_kind, principal) => {
+    const policy = keyOf(withPrincipal(principal)).Properties.KeyPolicy;
+    expect(statementBySid(policy, 'External').Principal).toEqual({ AWS: principal });
+    expect(statementBySid(policy, 'ExternalVerification').Principal).toEqual({ AWS: principal });
+  });
+
+  test.each([
+    ['the account root', VENDOR_ROOT],
+    ['a role', VENDOR_ROLE],
+  ])("with %s, the access role's trust names exactly it, still with the external id", (_kind, principal) => {
+    const [trust] = roleOf(withPrincipal(principal)).Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust?.Principal).toEqual({ AWS: principal });
+    expect(trust?.Condition).toEqual({ StringEquals: { 'sts:ExternalId': EXTERNAL_ID } });
+  });
+
+  test.each(Object.keys(ENCRYPTIONS) as Array<keyof typeof ENCRYPTIONS>)('with a role and a %s, the account root is granted nowhere', (kind) => {
+    expect(serializeTemplate(withPrincipal(VENDOR_ROLE, { encryption: ENCRYPTIONS[kind] }))).not.toContain(VENDOR_ROOT);
+  });
+
+  it("the key policy keeps the stack account's own statement whatever the vendor principal", () => {
+    expect(statementBySid(keyOf(withPrincipal(VENDOR_ROLE)).Properties.KeyPolicy, 'Internal').Principal).toEqual({ AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') });
+  });
+
+  it('the description names the principal, and for a customer key asks its key policy to allow that principal', () => {
+    expect(withPrincipal(VENDOR_ROLE).Description).toContain(`shared with ${VENDOR_ROLE}`);
+    expect(withPrincipal(VENDOR_ROLE, { encryption: ENCRYPTIONS['customer KMS key'] }).Description).toContain(`Your KMS key must allow ${VENDOR_ROLE}`);
+  });
+});
+
+describe('adopting a bucket an earlier request retained', () => {
+  const RETAINED_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/5a1e0b7e-0000-4000-8000-000000000001';
+  const FROM = 'byob_01JZZZZZZZZZZZZZZZZZZZZZZZ';
+  const adopting = (overrides: Partial<ByobTemplateSpec> = {}) =>
+    renderFull({ quickCreate: null, adopted: { fromRequestId: FROM }, encryption: { type: 'sse-kms', kmsKeyArn: RETAINED_KEY }, ...overrides });
+  const retainedBucketArn = join(['arn:', pseudo('AWS::Partition'), ':s3:::', 'acme-omega-artifacts']);
+  const retainedObjectsArn = join([retainedBucketArn, '/*']);
+
+  it('creates no bucket, key or alias: only the bucket policy and the access role', () => {
+    expect(Object.keys(adopting().Resources).sort()).toEqual([LOGICAL_IDS.accessRole, LOGICAL_IDS.bucketPolicy].sort());
+  });
+
+  it('puts the bucket policy on the retained bucket by name, every statement on its ARN, with the same statements as a created bucket', () => {
+    const policy = resourceOf<S3BucketPolicyProperties>(adopting(), LOGICAL_IDS.bucketPolicy).Properties;
+    expect(policy.Bucket).toBe('acme-omega-artifacts');
+    expect(policy.PolicyDocument.Statement.map((s) => s.Sid)).toEqual(policyOf(render()).Statement.map((s) => s.Sid));
+    expect(resourcesOf(statementBySid(policy.PolicyDocument, 'VendorAccountAccess'))).toEqual([retainedBucketArn, retainedObjectsArn]);
+    expect(statementBySid(policy.PolicyDocument, 'VendorAccountAccess').Principal).toEqual({ AWS: VENDOR_ROOT });
+  });
+
+  it('grants the access role the retained bucket and the retained key', () => {
+    const statements = roleOf(adopting()).Properties.Policies[0]!.PolicyDocument.Statement;
+    expect(statements.flatMap(resourcesOf)).toEqual([retainedBucketArn, retainedObjectsArn, RETAINED_KEY]);
+  });
+
+  it('reports the retained bucket and key as its outputs', () => {
+    const outputs = adopting().Outputs ?? {};
+    expect(Object.keys(outputs)).toEqual(['BucketName', 'BucketArn', 'KmsKeyArn', 'Region', 'RoleArn']);
+    expect([outputs.BucketName?.Value, outputs.BucketArn?.Value, outputs.KmsKeyArn?.Value]).toEqual(['acme-omega-artifacts', retainedBucketArn, RETAINED_KEY]);
+  });
+
+  it('adopts an SSE-S3 bucket without any key', () => {
+    const t = adopting({ encryption: { type: 'sse-s3' } });
+    expect(t.Outputs?.KmsKeyArn).toBeUndefined();
+    expect(JSON.stringify(t)).not.toContain('kms:');
+  });
+
+  it('says in its description and metadata that it adopts, and from which request', () => {
+    const t = adopting();
+    expect(t.Description).toContain(`the existing bucket acme-omega-artifacts, retained by request ${FROM}`);
+    expect(t.Description).toContain('creates no bucket or key');
+    expect(t.Metadata?.Byob).toEqual({ RequestId: 'byob_01JAAAAAAAAAAAAAAAAAAAAAAA', TemplateVersion: '1.0.0', AdoptedFromRequestId: FROM });
+  });
+
+  it('refuses to pair an adopted bucket with a new key', () => {
+    expect(() => adopting({ encryption: { type: 'sse-kms' } })).toThrow(RangeError);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUCKET, BUCKET_ARN, VENDOR, VENDOR_ACTION_NAMES, allowVendor, policyOf, seedPolicy } from './fake-bucket.js';
 import { evaluateVendorAccess } from '../../../lib/verify/bucket-policy.js';
+import { bucketPolicyStatements } from '../../../templates/grants.js';
 
 const both = [BUCKET_ARN, `${BUCKET_ARN}/*`];
 const evaluate = (p: unknown) => evaluateVendorAccess(p, BUCKET, VENDOR);
@@ -28,6 +29,18 @@ describe('evaluateVendorAccess', () => {
   it('counts a grant to an exact vendor role ARN when that role is the vendor principal', () => {
     const role = 'arn:aws:iam::830241207209:role/byob-verifier';
     expect(evaluateVendorAccess(policyOf(allowVendor({ Principal: { AWS: role } })), BUCKET, role)).toEqual(clean);
+  });
+
+  it('with a role as the vendor principal, still accepts a stack on the older template that granted the account root, but not another role', () => {
+    const role = 'arn:aws:iam::830241207209:role/WandbIntegration';
+    expect(evaluateVendorAccess(policyOf(allowVendor({ Principal: { AWS: VENDOR } })), BUCKET, role)).toEqual(clean);
+    expect(evaluateVendorAccess(policyOf(allowVendor({ Principal: { AWS: 'arn:aws:iam::830241207209:role/Other' } })), BUCKET, role).missing).toHaveLength(11);
+  });
+
+  it.each([VENDOR, 'arn:aws:iam::830241207209:role/WandbIntegration'])('accepts the policy the template puts for %s, TLS denies included', (principal) => {
+    const Statement = bucketPolicyStatements(principal, { bucket: BUCKET_ARN, objects: `${BUCKET_ARN}/*`, probe: `${BUCKET_ARN}/.byob-verify/*` });
+    expect(Statement.map((st) => st.Sid)).toContain('DenyOutdatedTls');
+    expect(evaluateVendorAccess({ Version: '2012-10-17', Statement }, BUCKET, principal)).toEqual(clean);
   });
 
   it.each([

@@ -87,11 +87,11 @@ describe('bucketPolicyCommands', () => {
   const policyOf = (command: string) => jsonArg(command, 'policy') as { Id: string; Statement: Array<{ Sid?: string; Effect: string; Action: unknown }> };
   const customer = { Sid: 'AnalyticsRead', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/analytics' }, Action: 's3:GetObject', Resource: `${BUCKET_ARN}/*` };
 
-  it('with no policy, puts the template policy: the vendor grant, its verification statements and the TLS-only deny', () => {
+  it('with no policy, puts the template policy: the vendor grant, its verification statements and the TLS-only and TLS 1.2 denies', () => {
     const policy = policyOf(bucketPolicyCommands(exp, null)[0]!);
 
     expect(policy.Id).toBe('ByobVendorAccess');
-    expect(policy.Statement.map((s) => s.Sid)).toEqual(['VendorAccountAccess', 'VendorVerification', 'VendorVerificationProbeCleanup', 'DenyInsecureTransport']);
+    expect(policy.Statement.map((s) => s.Sid)).toEqual(['VendorAccountAccess', 'VendorVerification', 'VendorVerificationProbeCleanup', 'DenyInsecureTransport', 'DenyOutdatedTls']);
     expect(JSON.stringify(policy)).toContain(VENDOR);
   });
 
@@ -112,7 +112,7 @@ describe('bucketPolicyCommands', () => {
 
     const policy = policyOf(bucketPolicyCommands(exp, current)[0]!);
 
-    expect(policy.Statement.map((s) => s.Sid)).toEqual(['WAndBAccountAccess', 'AnalyticsRead', 'VendorAccountAccess', 'VendorVerification', 'VendorVerificationProbeCleanup', 'DenyInsecureTransport']);
+    expect(policy.Statement.map((s) => s.Sid)).toEqual(['WAndBAccountAccess', 'AnalyticsRead', 'VendorAccountAccess', 'VendorVerification', 'VendorVerificationProbeCleanup', 'DenyInsecureTransport', 'DenyOutdatedTls']);
   });
 
   it('quotes a policy holding a single quote so the shell passes it through unchanged', () => {

@@ -5,7 +5,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../../lib/config.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
-import { BUDGETS, verifyRecord } from '../../../lib/verify/record.js';
+import { BUDGETS, bucketExpectationOf, verifyRecord } from '../../../lib/verify/record.js';
 import { localEnv } from '../../support/fakes.js';
 import { awaitingRecord } from '../quick-create/support.js';
 import { ACCOUNT, BUCKET, KEY_ARN, ORIGIN, REGION, kmsMock, programGoodBucket, s3Mock } from './fake-bucket.js';
@@ -72,11 +72,30 @@ describe('verifyRecord: what a provisioned request expects', () => {
 
   it("checks the bucket policy for the configured vendor account's root", async () => {
     programGoodBucket();
-    const otherVendor = { ...localConfig, vendor: { ...localConfig.vendor, accountId: '999988887777' } };
+    const otherVendor = { ...localConfig, vendor: { ...localConfig.vendor, accountId: '999988887777', principalArn: 'arn:aws:iam::999988887777:root' } };
 
     const stored = await verifyRecord(deps, otherVendor, readyRecord(), clients);
 
     expect(stored.checks.find((c) => c.id === 'bucket-policy')).toMatchObject({ status: 'failed', detail: expect.stringContaining('arn:aws:iam::999988887777:root') });
+  });
+
+  it('checks for the configured vendor role, which a bucket of the older template (granting the account root) still satisfies', async () => {
+    programGoodBucket();
+    const role = 'arn:aws:iam::830241207209:role/WandbIntegration';
+    const roleVendor = parseConfig(localEnv({ VENDOR_PRINCIPAL: role }));
+
+    const stored = await verifyRecord(deps, roleVendor, readyRecord(), clients);
+
+    expect(stored.checks.find((c) => c.id === 'bucket-policy')).toMatchObject({ status: 'passed', detail: expect.stringContaining(role) });
+  });
+});
+
+describe('bucketExpectationOf', () => {
+  it('expects an adopted bucket with its retained key before the stack reports outputs', () => {
+    const kmsKeyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/retained`;
+    const record = readyRecord({ outputs: null, bucketName: BUCKET, encryption: { type: 'sse-kms' }, adopted: { bucketName: BUCKET, kmsKeyArn, fromRequestId: 'byob_01JOLD' } });
+
+    expect(bucketExpectationOf(localConfig, record)).toMatchObject({ bucketName: BUCKET, encryption: { type: 'sse-kms', kmsKeyArn }, vendorPrincipalArn: 'arn:aws:iam::830241207209:root' });
   });
 });
 
