@@ -26,7 +26,7 @@ const FULL: Client[] = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts', 'sqs']
  * tests/integration/core/bundle-tiers.test.ts holds every deployed bundle to exactly this set.
  */
 export const CLIENTS_USED: Record<string, Client[]> = {
-  createRequest: FULL, // template to S3, CreateStack, AssumeRole of a customer role, and a retained bucket's checks (S3, KMS) before adopting it
+  createRequest: ['dynamodb', 's3', 'cloudformation', 'sts', 'sqs'], // template to S3, CreateStack, AssumeRole of a customer role, HeadBucket of a retained bucket; no bucket checks
   deleteRequest: ['dynamodb', 'cloudformation', 'sts', 'sqs'], // DeleteStack, as the vendor or the customer's role
   verifyRequest: FULL, // S3 and KMS checks, and drift detection of a READY or DEGRADED request's stack, as the vendor or the customer's role
   stackEvents: FULL, // DescribeStacks/StackEvents, then verification

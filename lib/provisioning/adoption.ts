@@ -4,8 +4,12 @@
  * direct-mode request of the same tenant, for the same bucket name, region and launch account, adopts
  * them instead: its template creates no bucket and no key and only grants on them (bucket policy,
  * access role, outputs naming the retained bucket and key); the retained key's policy still holds its
- * statements. Before anything is launched the bucket is checked as POST /byob/verify would check it, and
- * one that fails is refused. Another tenant naming the bucket fails at CreateBucket, as before.
+ * statements. The bucket is then checked as POST /byob/verify checks it, by the verification every
+ * stack gets once it completes (VERIFYING): one that fails ends FAILED with each check's fix, and
+ * POST /byob/{id}/verify after the fix makes it READY. Checking before launch as well would put the
+ * verification and the KMS client in POST /byob's bundle (+18 KB gzip, ~+10 ms of every cold start,
+ * past issue 13's budget) to save a grant-only stack in the rare case. Another tenant naming the bucket
+ * fails at CreateBucket, as before.
  *
  * Quick-create requests never adopt: their stack runs in an account the vendor cannot look into before
  * the customer launches it, so nothing could be checked (or even found) there in advance.
@@ -13,15 +17,14 @@
  * CloudFormation resource import (a change set of type IMPORT) would bring the bucket and key back under
  * a stack, CORS and tags included; the emulator has no import, so adoption grants on them instead.
  */
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ConflictError } from '../errors.js';
 import { ROLE_ARN_PATTERN } from '../identifiers.js';
 import type { Config } from '../config.js';
-import { bucketExpectationOf } from '../verify/record.js';
-import { verifyBucket } from '../verify/runner.js';
 import type { Adoption, ByobRecord } from './record.js';
 import { retryOnStale } from './stale-record.js';
 import type { Store } from './store.js';
-import type { RequestClients, WorkflowDeps } from './workflow.js';
+import type { WorkflowDeps } from './workflow.js';
 
 /**
  * The request fields a PATCH cannot carry to an adopted bucket. Their template properties live on the
@@ -32,12 +35,9 @@ import type { RequestClients, WorkflowDeps } from './workflow.js';
  */
 export const FIELDS_NOT_MANAGED_WHEN_ADOPTED = ['cors', 'tags'] as const;
 
-/** Time an adoption's checks may take inside POST /byob (API Gateway answers by 29 s). */
-export const ADOPTION_CHECK_BUDGET_MS = 10_000;
-
-/** What adopting needs: the store, configuration, and clients acting for the request in its launch account. */
+/** What adopting needs: the store, configuration, and an S3 client acting for the request in its launch account. */
 export interface AdoptionDeps extends WorkflowDeps {
-  clientsFor(record: ByobRecord): Promise<RequestClients>;
+  bucketS3For(record: ByobRecord): Promise<S3Client>;
 }
 
 /** The account a request's stack runs (or ran) in: as its outputs report it, else its deployment role's, else the vendor's own. */
@@ -81,13 +81,25 @@ const encryptionMismatch = (record: ByobRecord, keyArn: string | null): string |
   return null;
 };
 
+/** Whether the bucket exists (HeadBucket): 404 is gone; any other answer, 403 included, means it is there. */
+const bucketExists = async (s3: S3Client, bucketName: string): Promise<boolean> => {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucketName }));
+    return true;
+  } catch (e) {
+    const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404 || (e instanceof Error && ['NotFound', 'NoSuchBucket'].includes(e.name))) return false;
+    if (status === 403) return true;
+    throw e;
+  }
+};
+
 /**
  * What the new request (a direct-mode record not yet stored) adopts, or null when it creates its bucket
  * as usual: no retained bucket of that name, or the retained bucket is gone. Throws ConflictError (409,
- * naming bucketName) when the retained bucket cannot be adopted as it is: another encryption than the
- * request asks for, or a failed check (versioning, encryption with the retained key, public access
- * block, ownership, CORS for the request's origins, the key's state); the bucket policy is not checked,
- * since the stack puts it, nor is the probe run, which needs that policy: both follow after launch.
+ * naming bucketName) when the request asks for another encryption than the retained bucket has; every
+ * other check (versioning, encryption with the retained key, public access block, ownership, CORS, the
+ * key's state, the bucket policy the stack puts, the probe) runs once the stack completes.
  */
 export const adoptionFor = async (deps: AdoptionDeps, record: ByobRecord): Promise<Adoption | null> => {
   if (record.launch.mode !== 'direct') return null;
@@ -101,25 +113,8 @@ export const adoptionFor = async (deps: AdoptionDeps, record: ByobRecord): Promi
       fromRequestId: adoption.fromRequestId,
     });
   }
-  const { s3, kms } = await deps.clientsFor(record);
-  const result = await verifyBucket(
-    { s3, kms, clock: deps.clock, randomId: () => deps.ids.token(12) },
-    {
-      ...bucketExpectationOf(deps.config, { ...record, adopted: adoption }),
-      probe: false,
-      omit: { 'bucket-policy': 'The stack about to be launched puts the bucket policy; it is checked after launch.' },
-    },
-    { budgetMs: ADOPTION_CHECK_BUDGET_MS },
-  );
-  const failed = result.checks.filter((c) => c.status === 'failed');
   // Deleted since it was retained: the name is free again, and the stack creates the bucket as usual.
-  if (failed.some((c) => c.id === 'bucket-exists')) return null;
-  if (failed.length > 0) {
-    throw new ConflictError(
-      `Bucket ${adoption.bucketName}, retained by request ${adoption.fromRequestId}, cannot be adopted: ${failed.map((c) => c.id).join(', ')} failed. Fix each as its remediation says (or run its commands), then send the request again.`,
-      { bucketName: adoption.bucketName, fromRequestId: adoption.fromRequestId, checks: failed },
-    );
-  }
+  if (!(await bucketExists(await deps.bucketS3For(record), adoption.bucketName))) return null;
   return adoption;
 };
 

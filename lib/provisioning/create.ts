@@ -9,7 +9,7 @@ import { isDependencyFailure } from '../aws/dependency-failure.js';
 import { DependencyError, ValidationError } from '../errors.js';
 import { stackNameFor } from '../ids.js';
 import { logger } from '../logger.js';
-import { type RequestClients, type StackDeps, withFreshRecord } from './workflow.js';
+import { type StackDeps, withFreshRecord } from './workflow.js';
 import { type AdoptionDeps, adoptionFor, claimRetainedBucket } from './adoption.js';
 import { hashToken, quickCreateUrl, registrationToken, withoutToken } from '../quick-create/link.js';
 import type { ByobRecord } from './record.js';
@@ -23,9 +23,8 @@ import { storeTemplate, templateUrlOf } from './template-store.js';
 /** Version of the rendered template's shape (shown in its Description). */
 export const TEMPLATE_VERSION = '2026-11-24.1';
 
-/** What creating a request needs: its stack, a retained bucket's checks, and the vendor's templates bucket. */
+/** What creating a request needs: its stack, a look at a retained bucket, and the vendor's templates bucket. */
 export interface CreateDeps extends StackDeps, AdoptionDeps {
-  clientsFor(record: ByobRecord): Promise<RequestClients>;
   /** The vendor's own S3 client for a region (templates bucket). */
   vendorS3(region: string): S3Client;
 }

@@ -10,10 +10,10 @@ import type { ByobView } from '../provisioning/view.js';
 import { makeRouteGuards, type RouteGuards, type StoreDeps } from './core.js';
 import { once } from './once.js';
 import { makeWorkflowBase, type WorkflowTierDeps } from './workflow.js';
-import { makeRequestClients } from './request-clients.js';
+import { makeBucketS3, makeStackClients } from './request-clients.js';
 import { makeVendorS3 } from './template-read.js';
 
-/** POST /byob: the workflow, its stacks, a retained bucket's checks before adopting it, the vendor's templates bucket and idempotent create. */
+/** POST /byob: the workflow, its stacks, a look at a retained bucket before adopting it, the vendor's templates bucket and idempotent create (no bucket checks: no KMS). */
 export interface CreateRouteDeps extends WorkflowTierDeps, CreateDeps, RouteGuards {
   /** POST /byob with an Idempotency-Key: stored response on replay, 422 on another body, 409 while in flight. */
   createIdempotently(tenant: string, key: string, body: CreateByobRequest): Promise<ByobView>;
@@ -29,9 +29,10 @@ export const createParts = (
   clients: { dynamo: DynamoDBClient; sts: STSClient },
   self: () => CreateDeps,
   profile: CallerProfile,
-): Pick<CreateRouteDeps, 'vendorS3' | 'clientsFor' | 'createIdempotently'> => ({
+): Pick<CreateRouteDeps, 'vendorS3' | 'clientsFor' | 'bucketS3For' | 'createIdempotently'> => ({
   vendorS3: makeVendorS3(cfg, profile),
-  clientsFor: makeRequestClients(cfg, core, clients.sts, profile),
+  clientsFor: makeStackClients(cfg, core, clients.sts, profile),
+  bucketS3For: makeBucketS3(cfg, core, clients.sts, profile),
   createIdempotently: makeIdempotentCreate(clients.dynamo, cfg.idempotencyTableName, async (tenant, body: CreateByobRequest) => toView(await createByob(self(), tenant, body))),
 });
 

@@ -34,6 +34,10 @@ export const clientsActingFor = <C>(
 export const makeStackClients = (cfg: Config, core: Pick<StoreDeps, 'store' | 'ids' | 'clock'>, sts: STSClient, profile: CallerProfile) =>
   clientsActingFor(cfg, core, sts, (target): StackClients => ({ cfn: makeCloudFormation(target) }), profile);
 
+/** The S3 client acting for a request (POST /byob's look at a retained bucket). */
+export const makeBucketS3 = (cfg: Config, core: Pick<StoreDeps, 'store' | 'ids' | 'clock'>, sts: STSClient, profile: CallerProfile) =>
+  clientsActingFor(cfg, core, sts, (target) => makeS3(target), profile);
+
 /** The S3 and KMS clients that check a request's bucket. */
 export const makeBucketClients = (cfg: Config, core: Pick<StoreDeps, 'store' | 'ids' | 'clock'>, sts: STSClient, profile: CallerProfile) =>
   clientsActingFor(cfg, core, sts, (target): BucketClients => ({ s3: makeS3(target), kms: makeKms(target) }), profile);

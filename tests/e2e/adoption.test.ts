@@ -4,8 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { call, directBody, emulatorClient, sharedApi, waitForStatus } from '../support/local-api.js';
 
 // Coming back after leaving (issue 14), through the HTTP API on the shared local stack: DELETE retains
-// the bucket and key; a later request of the same tenant naming the bucket adopts them (checked first,
-// refused with 409 while the bucket is not as the vendor needs it) and reaches READY with the data and
+// the bucket and key; a later request of the same tenant naming the bucket adopts them (its stack only
+// grants on them; the verification after launch checks the bucket, so one not as the vendor needs it
+// ends FAILED with the fix, and POST /byob/{id}/verify after the fix makes it READY) with the data and
 // the key it had. VENDOR_PRINCIPAL as a role is proven in tests/integration/templates/vendor-principal
 // .test.ts: this stack's functions run with the default principal (the account root).
 const stack = sharedApi();
@@ -29,20 +30,21 @@ describe('DELETE, then a new request for the same bucket name', () => {
     await waitForStatus(stack, token, ready.id, ['DELETED']);
     expect((await s3.send(new HeadBucketCommand({ Bucket: bucketName }))).$metadata.httpStatusCode).toBe(200);
 
-    // Act: while the retained bucket's versioning is suspended it is refused; once fixed, adopted.
+    // Act: adopted while the retained bucket's versioning is suspended: verified, FAILED with the fix;
+    // fixed and verified again: READY.
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucketName, VersioningConfiguration: { Status: 'Suspended' } }));
-    const refused = await call(stack, 'POST', '/byob', { token, body: directBody({ team: 'returning', bucketName, accessRole: { enabled: true } }) });
-    await s3.send(new PutBucketVersioningCommand({ Bucket: bucketName, VersioningConfiguration: { Status: 'Enabled' } }));
     const again = await call(stack, 'POST', '/byob', { token, body: directBody({ team: 'returning', bucketName, accessRole: { enabled: true } }) });
+    expect(again.status).toBe(202);
+    const refused = await waitForStatus(stack, token, again.body.id, ['READY', 'FAILED']);
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucketName, VersioningConfiguration: { Status: 'Enabled' } }));
+    const reverified = await call(stack, 'POST', `/byob/${again.body.id}/verify`, { token });
+    const adopted = await waitForStatus(stack, token, again.body.id, ['READY']);
 
     // Assess
-    expect(refused.status).toBe(409);
-    expect(refused.headers.get('content-type')).toBe('application/problem+json');
-    expect(refused.body).toMatchObject({ bucketName, fromRequestId: ready.id, checks: [{ id: 'versioning', status: 'failed' }] });
-    expect(refused.body.detail).toContain(bucketName);
-    expect(again.status).toBe(202);
-    const adopted = await waitForStatus(stack, token, again.body.id, ['READY', 'FAILED']);
-    expect(adopted.status, JSON.stringify(adopted.failure ?? adopted.verification)).toBe('READY');
+    expect(refused.status).toBe('FAILED');
+    expect(refused.failure).toMatchObject({ code: 'verification_failed' });
+    expect(refused.verification.checks).toContainEqual(expect.objectContaining({ id: 'versioning', status: 'failed', commands: [expect.stringContaining('put-bucket-versioning')] }));
+    expect(reverified.status).toBe(200);
     expect(adopted.verification.status).toBe('passed');
     expect(adopted.adopted).toEqual({ bucketName, kmsKeyArn: ready.outputs.kmsKeyArn, fromRequestId: ready.id });
     expect(adopted.outputs).toMatchObject({ bucketName, bucketArn: ready.outputs.bucketArn, kmsKeyArn: ready.outputs.kmsKeyArn });

@@ -49,13 +49,14 @@ export const fakeDeps = (opts: { config?: Config; clock?: () => Date; verificati
   const verified: ByobRecord[] = [];
   const delivered: ByobRecord[] = [];
   const clients = { cfn: new CloudFormationClient({ region: REGION }), s3: new S3Client({ region: REGION }), kms: new KMSClient({ region: REGION }) };
-  const deps: ProvisioningDeps = {
+  const deps: ProvisioningDeps & { bucketS3For(record: ByobRecord): Promise<S3Client> } = {
     store,
     ids: sequentialIds(),
     clock: opts.clock ?? (() => T0),
     statusDeadlineMinutes: 30,
     config: opts.config ?? parseConfig(localEnv()),
     clientsFor: async () => clients,
+    bucketS3For: async () => clients.s3,
     verify: async (record) => {
       verified.push(record);
       return opts.verification ?? PASSED;

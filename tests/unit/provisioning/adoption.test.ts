@@ -95,30 +95,35 @@ describe('findRetainedBucket', () => {
 });
 
 describe('adoptionFor', () => {
-  it('adopts a retained bucket that passes the checks, noting its key and the request that retained it', async () => {
+  it('adopts a retained bucket that still exists, noting its key and the request that retained it, checking nothing else yet', async () => {
     const { deps, store } = world();
     store.seed(deletedRecord());
 
-    const adoption = await adoptionFor(deps, newRecord({ corsRules: [{ allowedOrigins: ['https://app.example.com'], allowedMethods: ['GET', 'HEAD', 'PUT'], allowedHeaders: ['*'], exposedHeaders: ['ETag'], maxAgeSeconds: 3600 }] }));
+    const adoption = await adoptionFor(deps, newRecord());
 
     expect(adoption).toEqual({ bucketName: BUCKET, kmsKeyArn: KEY_ARN, fromRequestId: OLD_ID });
-    expect(s3Mock).toHaveReceivedCommandWith(GetBucketVersioningCommand, { Bucket: BUCKET });
-    // The stack puts the bucket policy and the probe needs it: both come after launch.
+    expect(s3Mock).toHaveReceivedCommandWith(HeadBucketCommand, { Bucket: BUCKET });
+    // Versioning, encryption, the policy the stack puts and the probe: the verification after launch.
+    expect(s3Mock).not.toHaveReceivedCommand(GetBucketVersioningCommand);
     expect(s3Mock).not.toHaveReceivedCommand(GetBucketPolicyCommand);
     expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(kmsMock.calls()).toEqual([]);
   });
 
-  it('refuses a retained bucket that fails a check with a 409 naming the bucket and the failed check with its fix', async () => {
+  it('adopts a bucket it may not look into (403): the verification after launch says what is wrong', async () => {
     const { deps, store } = world();
     store.seed(deletedRecord());
-    s3Mock.on(GetBucketVersioningCommand).resolves({ Status: 'Suspended' });
+    s3Mock.on(HeadBucketCommand).rejects(awsError('Forbidden', 403));
 
-    const error = (await adoptionFor(deps, newRecord()).catch((e: unknown) => e)) as ConflictError;
+    expect(await adoptionFor(deps, newRecord())).toMatchObject({ bucketName: BUCKET });
+  });
 
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error.status).toBe(409);
-    expect(error.message).toContain(`Bucket ${BUCKET}, retained by request ${OLD_ID}, cannot be adopted: versioning failed`);
-    expect(error.extra).toMatchObject({ bucketName: BUCKET, fromRequestId: OLD_ID, checks: [{ id: 'versioning', status: 'failed', commands: [expect.stringContaining('put-bucket-versioning')] }] });
+  it('lets a dependency failure through (503 upstream), adopting nothing', async () => {
+    const { deps, store } = world();
+    store.seed(deletedRecord());
+    s3Mock.on(HeadBucketCommand).rejects(awsError('InternalError', 500));
+
+    await expect(adoptionFor(deps, newRecord())).rejects.toMatchObject({ name: 'InternalError' });
   });
 
   test.each([
@@ -201,12 +206,11 @@ describe('createByob with a retained bucket', () => {
     expect(cfnMock).toHaveReceivedCommandWith(CreateStackCommand, { Capabilities: ['CAPABILITY_IAM'] });
   });
 
-  it('refuses with a 409 and writes nothing when the retained bucket fails a check', async () => {
+  it('refuses with a 409 and writes nothing when the request asks for another encryption than the retained bucket has', async () => {
     const { deps, store } = world();
     store.seed(deletedRecord());
-    s3Mock.on(GetBucketVersioningCommand).resolves({ Status: 'Suspended' });
 
-    await expect(createByob(deps, TENANT, body())).rejects.toBeInstanceOf(ConflictError);
+    await expect(createByob(deps, TENANT, body({ encryption: { type: 'sse-s3' } }))).rejects.toBeInstanceOf(ConflictError);
     expect([...store.records.keys()]).toEqual([`${TENANT}|${OLD_ID}`]);
     expect(cfnMock).not.toHaveReceivedCommand(CreateStackCommand);
   });
