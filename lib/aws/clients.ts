@@ -88,14 +88,20 @@ export const clientCache = <C>(make: (key: string) => C) => {
 };
 
 /**
- * Credentials of a role in a customer's account, assumed with the tenant's ExternalId (the trust
- * policy's confused-deputy guard); the SDK calls this again when they expire.
+ * Credentials of an assumed role: a role in a customer's account, assumed with the tenant's ExternalId
+ * (the trust policy's confused-deputy guard), or, with `externalId` null, the vendor's own principal
+ * role (VENDOR_PRINCIPAL); the SDK calls this again when they expire.
  */
 export const assumedRoleCredentials =
-  (sts: StsClient, roleArn: string, externalId: () => Promise<string>, session: string): AwsCredentialIdentityProvider =>
+  (sts: StsClient, roleArn: string, externalId: (() => Promise<string>) | null, session: string): AwsCredentialIdentityProvider =>
   async () => {
     const out = await sts.send(
-      new AssumeRoleCommand({ RoleArn: roleArn, ExternalId: await externalId(), RoleSessionName: session.slice(0, 64), DurationSeconds: 3600 }),
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        ...(externalId ? { ExternalId: await externalId() } : {}),
+        RoleSessionName: session.slice(0, 64),
+        DurationSeconds: 3600,
+      }),
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole of ${roleArn} returned no credentials`);

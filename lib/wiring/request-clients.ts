@@ -8,7 +8,10 @@ import type { StoreDeps } from './core.js';
 
 /**
  * Clients acting for a request: the vendor's own, or, when the request names a deployment role, that
- * role's in the customer's account, assumed with the tenant's ExternalId. Built once per region or role.
+ * role's in the customer's account, assumed with the tenant's ExternalId. A quick-create stack's bucket
+ * and key grant only the vendor principal: when VENDOR_PRINCIPAL is a role rather than the account root,
+ * the API's own function role is not in those policies, so it acts for such a request as that role
+ * (which must trust the API's function roles: README, Deploy). Built once per region or role.
  */
 export const clientsActingFor = <C>(
   cfg: Config,
@@ -23,8 +26,12 @@ export const clientsActingFor = <C>(
     const [region, roleArn, externalId, session] = key.split('|') as [string, string, string, string];
     return build({ region, endpoint, credentials: assumedRoleCredentials(sts, roleArn, async () => externalId, session), profile });
   });
+  const principal = cfg.vendor.principalArn;
+  const asPrincipal = principal.includes(':role/')
+    ? clientCache((region) => build({ region, endpoint, credentials: assumedRoleCredentials(sts, principal, null, 'byob-vendor-principal'), profile }))
+    : null;
   return async (record) => {
-    if (!record.launch.roleArn) return vendor(record.region);
+    if (!record.launch.roleArn) return record.launch.mode === 'quick-create' && asPrincipal ? asPrincipal(record.region) : vendor(record.region);
     const settings = await tenantSettings(core, record.tenant);
     return assumed([record.region, record.launch.roleArn, settings.externalId, `byob-${record.id}`.slice(0, 64)].join('|'));
   };
