@@ -38,6 +38,8 @@ const NEW_CORS = [{ ...SEED_003_CORS[0]!, allowedOrigins: ['https://app.example.
 type Spec = Partial<ByobTemplateSpec>;
 
 /** The product's template for one stack's bucket, with the access role unless `over` says otherwise. */
+// A new vendor whose principal is one role (VENDOR_PRINCIPAL), not its account root.
+const NEW_VENDOR_SPEC = { accountId: NEW_VENDOR, name: 'Weights & Biases', principalArn: `arn:aws:iam::${NEW_VENDOR}:role/WandbIntegration` };
 const template = (bucket: string, over: Spec = {}) => renderByobTemplate(baseSpec({ bucketName: bucket, accessRole: { externalId: EXTERNAL_ID }, ...over }));
 
 /** A BYOB stack, created and complete; `update` brings it to another spec of the same bucket. */
@@ -123,11 +125,12 @@ describe('UpdateStack on the emulator (byob_moto/cfn_update.py)', () => {
     const stack = await byobStack();
     const before = await outputs(stack.stackId);
 
-    const done = await stack.update(template(stack.bucket, { vendor: { accountId: NEW_VENDOR, name: 'Weights & Biases' } }));
+    const done = await stack.update(template(stack.bucket, { vendor: NEW_VENDOR_SPEC }));
 
     expect(done.StackStatus).toBe('UPDATE_COMPLETE');
-    const newRoot = { AWS: `arn:aws:iam::${NEW_VENDOR}:root` };
-    expect(await bucketPolicyPrincipals(stack.bucket)).toEqual([newRoot, newRoot, newRoot, '*']);
+    const newRoot = { AWS: NEW_VENDOR_SPEC.principalArn };
+    // The vendor's three grants, then the two denies (no TLS; TLS older than 1.2) to everyone.
+    expect(await bucketPolicyPrincipals(stack.bucket)).toEqual([newRoot, newRoot, newRoot, '*', '*']);
     expect((await keyPolicyPrincipals(before.KmsKeyArn!)).slice(1)).toEqual([newRoot, newRoot]);
     expect((await roleTrustPolicy(endpoint, roleName(before.RoleArn!))).Statement.map((s) => s.Principal)).toEqual([newRoot]);
     expect(await outputs(stack.stackId)).toEqual(before);
@@ -144,7 +147,7 @@ describe('UpdateStack on the emulator (byob_moto/cfn_update.py)', () => {
     const stack = await byobStack();
     const before = await outputs(stack.stackId);
     const original = (await api.cfn.send(new GetTemplateCommand({ StackName: stack.stackId }))).TemplateBody;
-    const failing = template(stack.bucket, { corsRules: NEW_CORS, vendor: { accountId: NEW_VENDOR, name: 'Weights & Biases' } }) as { Resources: Record<string, any> };
+    const failing = template(stack.bucket, { corsRules: NEW_CORS, vendor: NEW_VENDOR_SPEC }) as { Resources: Record<string, any> };
     failing.Resources[LOGICAL_IDS.accessRole].Properties.Policies[0].PolicyDocument.Statement[0].Action = ['s3GetObject'];
 
     // Act
@@ -165,7 +168,7 @@ describe('UpdateStack on the emulator (byob_moto/cfn_update.py)', () => {
     ]);
     const oldRoot = { AWS: 'arn:aws:iam::830241207209:root' };
     expect(await corsOrigins(stack.bucket)).toEqual(['*']);
-    expect(await bucketPolicyPrincipals(stack.bucket)).toEqual([oldRoot, oldRoot, oldRoot, '*']);
+    expect(await bucketPolicyPrincipals(stack.bucket)).toEqual([oldRoot, oldRoot, oldRoot, '*', '*']);
     expect((await keyPolicyPrincipals(before.KmsKeyArn!)).slice(1)).toEqual([oldRoot, oldRoot]);
     expect((await roleTrustPolicy(endpoint, roleName(before.RoleArn!))).Statement.map((s) => s.Principal)).toEqual([oldRoot]);
     const policy = await iamQuery(endpoint, { Action: 'GetRolePolicy', RoleName: roleName(before.RoleArn!), PolicyName: 'byob-bucket-access' });
