@@ -19,9 +19,6 @@ import { dueAtFor } from './state-machine.js';
 import { transition } from './transition.js';
 import { storeTemplate, templateUrlOf } from './template-store.js';
 
-/** Version of the rendered template's shape (shown in its Description). */
-export const TEMPLATE_VERSION = '2026-11-24.1';
-
 /** What creating a request needs: its stack, and the vendor's templates bucket. */
 export interface CreateDeps extends StackDeps {
   /** The vendor's own S3 client for a region (templates bucket). */
@@ -47,7 +44,7 @@ const checkAgainstConfig = (deps: CreateDeps, body: CreateByobRequest) => {
 };
 
 /** Renders, turning a dynamic reference ({{resolve:…}}) that slipped past validation into a 400 naming the field. */
-const renderSafely = (spec: ByobTemplateSpec) => {
+export const renderSafely = (spec: ByobTemplateSpec) => {
   try {
     return renderByobTemplate(spec);
   } catch (e) {
@@ -56,9 +53,9 @@ const renderSafely = (spec: ByobTemplateSpec) => {
   }
 };
 
-/** The template spec of a request: request fields plus configuration, never raw input. */
+/** The template spec of a request at the latest template version: request fields plus configuration, never raw input. */
 export const templateSpecFor = (deps: Pick<CreateDeps, 'config'>, record: ByobRecord, externalId: string | null): ByobTemplateSpec => ({
-  templateVersion: TEMPLATE_VERSION,
+  templateVersion: deps.config.templateVersion,
   requestId: record.id,
   tenant: record.tenant,
   scope: record.scope,
@@ -75,8 +72,20 @@ export const templateSpecFor = (deps: Pick<CreateDeps, 'config'>, record: ByobRe
 });
 
 /**
+ * How the request's stack runs, on creation and on every update: stack notifications to the region's
+ * topic, tags naming tenant and request, CAPABILITY_IAM for the access role, and the service role.
+ */
+export const stackSettingsFor = (deps: Pick<StackDeps, 'config'>, record: ByobRecord) => ({
+  notificationArns: [stackEventsTopicArn(deps.config, record.region)],
+  tags: { 'byob:tenant': record.tenant, 'byob:request': record.id, 'byob:scope': record.scope, 'byob:team': record.team ?? 'instance', ...record.tags },
+  capabilities: record.accessRole ? (['CAPABILITY_IAM'] as Array<'CAPABILITY_IAM'>) : [],
+  // Stacks in the vendor's own account run under the CloudFormation service role; customer stacks under their role.
+  roleArn: record.launch.roleArn ? undefined : (deps.config.stackExecutionRoleArn ?? undefined),
+});
+
+/**
  * Launches (or adopts) the request's stack: deterministic name, one ClientRequestToken per request,
- * stack notifications to the region's topic, tags naming tenant and request. Safe to call again.
+ * and its {@link stackSettingsFor}. Safe to call again.
  */
 export const launchFor = async (deps: StackDeps, record: ByobRecord): Promise<string> => {
   const { cfn } = await deps.clientsFor(record);
@@ -84,12 +93,8 @@ export const launchFor = async (deps: StackDeps, record: ByobRecord): Promise<st
     stackName: record.launch.stackName,
     templateUrl: templateUrlOf(record.templateBucket, record.region, record.templateKey),
     clientRequestToken: `create-${record.id.slice('byob_'.length)}`,
-    notificationArns: [stackEventsTopicArn(deps.config, record.region)],
-    tags: { 'byob:tenant': record.tenant, 'byob:request': record.id, 'byob:scope': record.scope, 'byob:team': record.team ?? 'instance', ...record.tags },
-    capabilities: record.accessRole ? ['CAPABILITY_IAM'] : [],
     requestId: record.id,
-    // Stacks in the vendor's own account run under the CloudFormation service role; customer stacks under their role.
-    roleArn: record.launch.roleArn ? undefined : (deps.config.stackExecutionRoleArn ?? undefined),
+    ...stackSettingsFor(deps, record),
   });
 };
 
@@ -141,6 +146,7 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
     verification: null,
     failure: null,
     activeKey: activeKeyFor(body),
+    templateVersion: deps.config.templateVersion,
     // A request stays PENDING only while this call runs; one still PENDING at this deadline was cut off
     // (a Lambda killed, AWS failing), and the reconciler takes it over.
     dueAt: dueAtFor('PENDING', now, null, deps.config.statusDeadlineMinutes),

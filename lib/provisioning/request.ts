@@ -51,6 +51,15 @@ const TagKey = z.string().check(
 );
 const TagValue = z.string().check(z.maxLength(256), z.regex(TAG_CHARS, 'only letters, digits, spaces and _ . : / = + - @'));
 
+/** The request's own tags (never aws:* or byob:*), at most 40. */
+export const Tags = z.record(TagKey, TagValue).check(z.refine((t) => Object.keys(t).length <= 40, 'at most 40 tags'));
+
+/** The vendor access role switch. */
+export const AccessRole = z.strictObject({ enabled: z.boolean() });
+
+/** Where the request's webhooks go. */
+export const CallbackUrl = z.url({ protocol: /^https?$/, error: 'must be an https URL' }).check(z.maxLength(2048));
+
 /** Team name: used in tags and generated bucket names. */
 export const Team = z.string().check(z.minLength(1), z.maxLength(48), z.regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and hyphens'));
 
@@ -63,10 +72,10 @@ export const CreateByobRequest = z
     bucketName: z.optional(NewBucketName),
     encryption: z._default(Encryption, { type: 'sse-kms' }),
     cors: Cors,
-    accessRole: z.optional(z.strictObject({ enabled: z.boolean() })),
+    accessRole: z.optional(AccessRole),
     launch: Launch,
-    callbackUrl: z.optional(z.url({ protocol: /^https?$/, error: 'must be an https URL' }).check(z.maxLength(2048))),
-    tags: z.optional(z.record(TagKey, TagValue).check(z.refine((t) => Object.keys(t).length <= 40, 'at most 40 tags'))),
+    callbackUrl: z.optional(CallbackUrl),
+    tags: z.optional(Tags),
   })
   .check(
     z.superRefine((body, ctx) => {

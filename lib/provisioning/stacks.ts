@@ -28,6 +28,8 @@ export interface StackState {
   status: string;
   outputs: Record<string, string>;
   tags: Record<string, string>;
+  /** When an update last changed it (ISO time); null if it was never updated. */
+  lastUpdatedAt: string | null;
 }
 
 /** Thrown when a stack of our name exists but is not this request's (never adopted). */
@@ -42,6 +44,7 @@ const toState = (s: Stack): StackState => ({
   status: s.StackStatus ?? 'UNKNOWN',
   outputs: Object.fromEntries((s.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
   tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+  lastUpdatedAt: s.LastUpdatedTime?.toISOString() ?? null,
 });
 
 const isMissing = (e: unknown) => e instanceof Error && /does not exist/i.test(e.message);
@@ -105,9 +108,10 @@ const CANCELLED = /cancelled|canceled/i;
 
 /**
  * The first resource that failed, oldest first, from DescribeStackEvents: that reason explains the
- * rollback; later failures are usually "Resource creation cancelled" noise.
+ * rollback; later failures are usually "Resource creation cancelled" noise. `since` (ISO time) keeps
+ * to one operation's events: an update's, not those of an earlier one.
  */
-export const firstFailure = async (cfn: CloudFormationClient, stackId: string): Promise<Failure | null> => {
+export const firstFailure = async (cfn: CloudFormationClient, stackId: string, since?: string): Promise<Failure | null> => {
   const events: StackEvent[] = [];
   let next: string | undefined;
   for (let page = 0; page < 10; page++) {
@@ -118,6 +122,7 @@ export const firstFailure = async (cfn: CloudFormationClient, stackId: string): 
   }
   const failures = events
     .filter((e) => FAILED.test(e.ResourceStatus ?? '') && e.ResourceType !== 'AWS::CloudFormation::Stack')
+    .filter((e) => since === undefined || (e.Timestamp?.getTime() ?? 0) >= Date.parse(since))
     .sort((a, b) => (a.Timestamp?.getTime() ?? 0) - (b.Timestamp?.getTime() ?? 0));
   const chosen = failures.find((e) => !CANCELLED.test(e.ResourceStatusReason ?? '')) ?? failures[0];
   if (!chosen) return null;

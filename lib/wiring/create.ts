@@ -32,7 +32,7 @@ export const createParts = (
 ): Pick<CreateRouteDeps, 'vendorS3' | 'clientsFor' | 'createIdempotently'> => ({
   vendorS3: makeVendorS3(cfg, profile),
   clientsFor: makeStackClients(cfg, core, clients.sts, profile),
-  createIdempotently: makeIdempotentCreate(clients.dynamo, cfg.idempotencyTableName, async (tenant, body: CreateByobRequest) => toView(await createByob(self(), tenant, body))),
+  createIdempotently: makeIdempotentCreate(clients.dynamo, cfg.idempotencyTableName, async (tenant, body: CreateByobRequest) => toView(await createByob(self(), tenant, body), { latestTemplateVersion: cfg.templateVersion })),
 });
 
 /** POST /byob's dependencies, built on first use. */
