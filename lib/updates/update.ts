@@ -9,18 +9,22 @@ import { transition } from '../provisioning/transition.js';
 import { tenantSettings } from '../tenants/settings.js';
 import { closePending } from '../webhooks/outbox.js';
 import { changeSetNameOf, type RenderedTemplate, runDirectUpdate, type UpdateDeps } from './direct-update.js';
-import { patchedFields } from './merge-patch.js';
+import type { PatchedFields } from './merge-patch.js';
 
 /**
- * PATCH /byob/{id} and POST /byob/{id}/upgrade. A change of the stack's template re-renders it at the
- * latest template version and updates the stack, holding the record in UPDATING (the update's lock,
- * so a second update answers 409); `callbackUrl` is the record's alone and changes at once. Nothing is
- * written or created before the patch is found valid, the caller's If-Match holds and the request can
- * take the update.
+ * What PATCH /byob/{id} (lib/updates/patch.ts) and POST /byob/{id}/upgrade share. A change of the
+ * stack's template re-renders it at the latest template version and updates the stack, holding the
+ * record in UPDATING (the update's lock, so a second update answers 409); `callbackUrl` is the
+ * record's alone and changes at once. Nothing is written or created before what is asked is found
+ * valid, the caller's If-Match holds and the request can take the update.
  */
 
-/** What the caller asks for: a merge patch of the request, or the same request at the latest template version. */
-export type UpdateRequest = { kind: 'patch'; patch: Record<string, unknown> } | { kind: 'upgrade' };
+/** What the caller asks for, from the record as read: a merge patch's result, or the request as it is (an upgrade). */
+export interface UpdateRequest {
+  kind: 'patch' | 'upgrade';
+  /** Throws the 400 of an invalid request before anything is written. */
+  wanted(record: ByobRecord): PatchedFields;
+}
 
 /** The record after the call, and whether the call changed anything (200 when not, 202 when it did). */
 export interface UpdateAnswer {
@@ -61,10 +65,7 @@ export const updateByob = async (deps: UpdateDeps, tenant: string, id: string, r
   const planned = await retryOnStale(id, async (): Promise<Planned> => {
     const record = await deps.store.get(tenant, id);
     if (!record) throw new NotFoundError();
-    const wanted =
-      request.kind === 'patch'
-        ? patchedFields(record, request.patch, { allowLoopback: deps.config.localMode })
-        : { template: templateFieldsOf(record), callbackUrl: record.callback?.url ?? null };
+    const wanted = request.wanted(record);
     checkPrecondition(record, ifMatch);
     const touchesTemplate = request.kind === 'upgrade' || !sameTemplateFields(templateFieldsOf(record), wanted.template);
     const callbackUrl = record.callback?.url ?? null;
@@ -105,3 +106,7 @@ export const updateByob = async (deps: UpdateDeps, tenant: string, id: string, r
   await deps.deliverNow(answer.record).catch(() => undefined);
   return { record: await run.updater(deps, answer.record, run.template), changed: true };
 };
+
+/** POST /byob/{id}/upgrade: the same request, its stack updated to the latest template version. */
+export const upgradeByob = (deps: UpdateDeps, tenant: string, id: string, ifMatch?: VersionMatch): Promise<UpdateAnswer> =>
+  updateByob(deps, tenant, id, { kind: 'upgrade', wanted: (r) => ({ template: templateFieldsOf(r), callbackUrl: r.callback?.url ?? null }) }, ifMatch);

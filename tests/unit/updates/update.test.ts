@@ -16,7 +16,8 @@ import { logger } from '../../../lib/logger.js';
 import { corsRulesFor } from '../../../lib/provisioning/cors.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import type { UpdateDeps } from '../../../lib/updates/direct-update.js';
-import { updateByob, type UpdateRequest } from '../../../lib/updates/update.js';
+import { patchByob } from '../../../lib/updates/patch.js';
+import { upgradeByob } from '../../../lib/updates/update.js';
 import { fakeDeps, localEnv, REGION } from '../../support/fakes.js';
 import { DIRECT_STACK_ID, idleCallback, outboxEvent, quickCreateRecord, readyRecord, REQUEST_ID } from '../../support/records.js';
 
@@ -39,7 +40,7 @@ afterEach(() => {
 const CHANGE_SET = 'arn:aws:cloudformation:eu-central-1:123456789012:changeSet/byob-upd-x/1';
 const ORIGINS = ['https://app.example.com'];
 const NEW_ORIGINS = ['https://app.example.com', 'https://new.example.com'];
-const addOrigin: UpdateRequest = { kind: 'patch', patch: { cors: { allowedOrigins: NEW_ORIGINS } } };
+const addOrigin = { cors: { allowedOrigins: NEW_ORIGINS } };
 
 /** A READY direct request with a CORS block, a callback and a tag, in a memory store, with the update's fakes. */
 const seeded = (over: Partial<ByobRecord> = {}, env: Record<string, string> = {}) => {
@@ -63,13 +64,13 @@ describe('updateByob: before anything is written', () => {
   it('answers 404 for a request the tenant does not have', async () => {
     const { deps } = seeded();
 
-    await expect(updateByob(deps, 'other-tenant', REQUEST_ID, addOrigin)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(patchByob(deps, 'other-tenant', REQUEST_ID, addOrigin)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('a patch of an immutable field is a 400 naming it: nothing written, no change set', async () => {
     const { deps, read, current } = seeded();
 
-    const attempt = updateByob(deps, 'acme', REQUEST_ID, { kind: 'patch', patch: { bucketName: 'other-bucket', cors: { allowedOrigins: NEW_ORIGINS } } });
+    const attempt = patchByob(deps, 'acme', REQUEST_ID, { bucketName: 'other-bucket', cors: { allowedOrigins: NEW_ORIGINS } });
 
     await expect(attempt).rejects.toBeInstanceOf(ValidationError);
     await expect(attempt).rejects.toMatchObject({ errors: [{ path: 'bucketName' }] });
@@ -81,7 +82,7 @@ describe('updateByob: before anything is written', () => {
   it('a stale If-Match is a 412: nothing written, no change set', async () => {
     const { deps, read, current } = seeded();
 
-    await expect(updateByob(deps, 'acme', REQUEST_ID, addOrigin, (v) => v === read.version - 1)).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(patchByob(deps, 'acme', REQUEST_ID, addOrigin, (v) => v === read.version - 1)).rejects.toBeInstanceOf(PreconditionFailedError);
     expect(current()).toEqual(read);
     expect(cfnMock.calls()).toEqual([]);
   });
@@ -93,7 +94,7 @@ describe('updateByob: before anything is written', () => {
       await store.patch(store.current('acme', REQUEST_ID), { dueAt: null }, read.updatedAt);
     };
 
-    await expect(updateByob(deps, 'acme', REQUEST_ID, addOrigin, (v) => v === read.version)).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(patchByob(deps, 'acme', REQUEST_ID, addOrigin, (v) => v === read.version)).rejects.toBeInstanceOf(PreconditionFailedError);
     expect(current().status).toBe('READY');
     expect(cfnMock.calls()).toEqual([]);
   });
@@ -106,7 +107,7 @@ describe('updateByob: before anything is written', () => {
       await store.patch(store.current('acme', REQUEST_ID), { dueAt: null }, read.updatedAt);
     };
 
-    const { record } = await updateByob(deps, 'acme', REQUEST_ID, addOrigin);
+    const { record } = await patchByob(deps, 'acme', REQUEST_ID, addOrigin);
 
     expect(record.status).toBe('UPDATING');
   });
@@ -114,7 +115,7 @@ describe('updateByob: before anything is written', () => {
   it('a patch that changes nothing answers the record as it is: no write, no change set', async () => {
     const { deps, read, current } = seeded();
 
-    expect(await updateByob(deps, 'acme', REQUEST_ID, { kind: 'patch', patch: { cors: { allowedOrigins: ORIGINS }, tags: { team: 'ml' } } })).toEqual({ record: read, changed: false });
+    expect(await patchByob(deps, 'acme', REQUEST_ID, { cors: { allowedOrigins: ORIGINS }, tags: { team: 'ml' } })).toEqual({ record: read, changed: false });
     expect(current()).toEqual(read);
     expect(cfnMock.calls()).toEqual([]);
   });
@@ -126,7 +127,7 @@ describe('updateByob: before anything is written', () => {
   ])('a request %s answers 409', async (_what, over) => {
     const { deps, read, current } = seeded(over);
 
-    await expect(updateByob(deps, 'acme', REQUEST_ID, addOrigin)).rejects.toBeInstanceOf(ConflictError);
+    await expect(patchByob(deps, 'acme', REQUEST_ID, addOrigin)).rejects.toBeInstanceOf(ConflictError);
     expect(current()).toEqual(read);
     expect(cfnMock.calls()).toEqual([]);
   });
@@ -136,9 +137,9 @@ describe('updateByob: before anything is written', () => {
     const { deps, store } = seeded();
     store.seed(quick);
 
-    await expect(updateByob(deps, 'acme', REQUEST_ID, addOrigin)).rejects.toThrow(/not yet supported for quick-create/);
-    await expect(updateByob(deps, 'acme', REQUEST_ID, { kind: 'upgrade' })).rejects.toThrow(/not yet supported for quick-create/);
-    const { record } = await updateByob(deps, 'acme', REQUEST_ID, { kind: 'patch', patch: { callbackUrl: 'https://portal.example.com/hooks/v2' } });
+    await expect(patchByob(deps, 'acme', REQUEST_ID, addOrigin)).rejects.toThrow(/not yet supported for quick-create/);
+    await expect(upgradeByob(deps, 'acme', REQUEST_ID)).rejects.toThrow(/not yet supported for quick-create/);
+    const { record } = await patchByob(deps, 'acme', REQUEST_ID, { callbackUrl: 'https://portal.example.com/hooks/v2' });
     expect(record.callback?.url).toBe('https://portal.example.com/hooks/v2');
     expect(cfnMock.calls()).toEqual([]);
   });
@@ -148,7 +149,7 @@ describe('updateByob: callbackUrl alone', () => {
   it('changes only the record, at once: still READY, no change set, no webhook', async () => {
     const { deps, read, store } = seeded();
 
-    const { record, changed } = await updateByob(deps, 'acme', REQUEST_ID, { kind: 'patch', patch: { callbackUrl: 'https://portal.example.com/hooks/v2' } });
+    const { record, changed } = await patchByob(deps, 'acme', REQUEST_ID, { callbackUrl: 'https://portal.example.com/hooks/v2' });
 
     expect(changed).toBe(true);
     expect(record).toMatchObject({ status: 'READY', version: read.version + 1, callback: { ...idleCallback(), url: 'https://portal.example.com/hooks/v2' } });
@@ -161,7 +162,7 @@ describe('updateByob: callbackUrl alone', () => {
     await store.putOutbox(outboxEvent({ eventId: 'evt_1' }));
     await store.putOutbox(outboxEvent({ eventId: 'evt_2', status: 'delivered', nextAttemptAt: null }));
 
-    await updateByob(deps, 'acme', REQUEST_ID, { kind: 'patch', patch: { callbackUrl: null } });
+    await patchByob(deps, 'acme', REQUEST_ID, { callbackUrl: null });
 
     expect(current().callback).toBeNull();
     expect([...store.outbox.values()].map((o) => [o.eventId, o.status, o.nextAttemptAt])).toEqual([
@@ -176,7 +177,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     const { deps, read, store, current } = seeded();
     describes({});
 
-    const { record, changed } = await updateByob(deps, 'acme', REQUEST_ID, addOrigin);
+    const { record, changed } = await patchByob(deps, 'acme', REQUEST_ID, addOrigin);
 
     expect(changed).toBe(true);
     expect(store.commits.map((c) => [c.before.status, c.after.status])).toEqual([['READY', 'UPDATING']]);
@@ -216,7 +217,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     const { deps } = seeded();
     describes({});
 
-    await updateByob(deps, 'acme', REQUEST_ID, { kind: 'patch', patch: { accessRole: { enabled: true } } });
+    await patchByob(deps, 'acme', REQUEST_ID, { accessRole: { enabled: true } });
 
     expect(cfnMock).toHaveReceivedCommandWith(CreateChangeSetCommand, { Capabilities: ['CAPABILITY_IAM'] });
     expect(storedTemplate().Resources).toHaveProperty('ByobAccessRole');
@@ -226,7 +227,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     const { deps, read, store, current } = seeded();
     describes({ Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'ByobBucket', ResourceType: 'AWS::S3::Bucket', Replacement: 'True' } }] });
 
-    const attempt = updateByob(deps, 'acme', REQUEST_ID, addOrigin);
+    const attempt = patchByob(deps, 'acme', REQUEST_ID, addOrigin);
 
     await expect(attempt).rejects.toBeInstanceOf(ConflictError);
     await expect(attempt).rejects.toMatchObject({
@@ -245,7 +246,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     const { deps, current } = seeded({ status: 'DEGRADED' });
     describes({ Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Remove', LogicalResourceId: 'ByobKmsKey', ResourceType: 'AWS::KMS::Key' } }] });
 
-    await expect(updateByob(deps, 'acme', REQUEST_ID, { kind: 'upgrade' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(upgradeByob(deps, 'acme', REQUEST_ID)).rejects.toBeInstanceOf(ConflictError);
 
     expect(current()).toMatchObject({ status: 'DEGRADED', lastUpdate: { status: 'failed', resource: 'ByobKmsKey' } });
   });
@@ -254,7 +255,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     const { deps, store, current } = seeded({}, { TEMPLATE_VERSION: '2027-01-01.1' });
     describes({ Status: 'FAILED', ExecutionStatus: 'UNAVAILABLE', StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set.", Changes: [] });
 
-    const { record } = await updateByob(deps, 'acme', REQUEST_ID, { kind: 'upgrade' });
+    const { record } = await upgradeByob(deps, 'acme', REQUEST_ID);
 
     expect(cfnMock).toHaveReceivedCommand(DeleteChangeSetCommand);
     expect(cfnMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
@@ -268,7 +269,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     const { deps, current } = seeded();
     describes({ Status: 'FAILED', ExecutionStatus: 'UNAVAILABLE', StatusReason: 'Template error: bad reference', Changes: [] });
 
-    await updateByob(deps, 'acme', REQUEST_ID, addOrigin);
+    await patchByob(deps, 'acme', REQUEST_ID, addOrigin);
 
     expect(current()).toMatchObject({ status: 'READY', lastUpdate: { status: 'failed', reason: expect.stringContaining('Template error: bad reference'), resource: null } });
   });
@@ -277,7 +278,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     const { deps, current } = seeded();
     describes({ Status: 'CREATE_IN_PROGRESS', ExecutionStatus: 'UNAVAILABLE', Changes: [] });
 
-    const { record } = await updateByob(deps, 'acme', REQUEST_ID, addOrigin);
+    const { record } = await patchByob(deps, 'acme', REQUEST_ID, addOrigin);
 
     expect(record).toMatchObject({ status: 'UPDATING', update: { phase: 'proposed', changeSetId: null } });
     expect(current()).toEqual(record);
@@ -287,11 +288,11 @@ describe('updateByob: a change of the stack (direct mode)', () => {
   it('AWS failing mid-way leaves the record UPDATING for the reconciler; a refusal of the call ends the update failed', async () => {
     const cutOff = seeded();
     cfnMock.on(CreateChangeSetCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    expect((await updateByob(cutOff.deps, 'acme', REQUEST_ID, addOrigin)).record).toMatchObject({ status: 'UPDATING', update: { phase: 'proposed' } });
+    expect((await patchByob(cutOff.deps, 'acme', REQUEST_ID, addOrigin)).record).toMatchObject({ status: 'UPDATING', update: { phase: 'proposed' } });
 
     const refused = seeded();
     cfnMock.on(CreateChangeSetCommand).rejects(Object.assign(new Error('Stack is in UPDATE_ROLLBACK_FAILED state'), { name: 'ValidationError' }));
-    await updateByob(refused.deps, 'acme', REQUEST_ID, addOrigin);
+    await patchByob(refused.deps, 'acme', REQUEST_ID, addOrigin);
     expect(refused.current()).toMatchObject({ status: 'READY', lastUpdate: { status: 'failed', reason: expect.stringContaining('UPDATE_ROLLBACK_FAILED') } });
   });
 
@@ -299,7 +300,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     const { deps, read } = seeded({}, { TEMPLATE_VERSION: '2027-01-01.1' });
     describes({});
 
-    const { record } = await updateByob(deps, 'acme', REQUEST_ID, { kind: 'upgrade' });
+    const { record } = await upgradeByob(deps, 'acme', REQUEST_ID);
 
     expect(record.update).toMatchObject({ kind: 'upgrade', fromVersion: '2026-11-24.1', toVersion: '2027-01-01.1', target: { corsRules: read.corsRules, tags: read.tags, accessRole: false } });
     expect(JSON.stringify(storedTemplate())).toContain('template 2027-01-01.1');
