@@ -10,7 +10,8 @@ import type { ResourceChange } from '../provisioning/record.js';
 
 /** What CreateChangeSet needs for one update of a request's stack. */
 export interface ChangeSetInput {
-  stackId: string;
+  /** The stack's name (or id): unique among live stacks, and what every CloudFormation implementation looks a stack up by. */
+  stack: string;
   changeSetName: string;
   /** Makes a retried call answer the change set the first one made. */
   clientToken: string;
@@ -64,7 +65,7 @@ export const createChangeSet = async (cfn: CloudFormationClient, input: ChangeSe
   try {
     const out = await cfn.send(
       new CreateChangeSetCommand({
-        StackName: input.stackId,
+        StackName: input.stack,
         ChangeSetName: input.changeSetName,
         ClientToken: input.clientToken,
         ChangeSetType: 'UPDATE',
@@ -81,20 +82,20 @@ export const createChangeSet = async (cfn: CloudFormationClient, input: ChangeSe
   } catch (e) {
     // The name is this update's own: a change set of that name is the one an earlier attempt made.
     if (!(e instanceof Error && e.name === 'AlreadyExistsException')) throw e;
-    const existing = await describeChangeSet(cfn, input.stackId, input.changeSetName);
+    const existing = await describeChangeSet(cfn, input.stack, input.changeSetName);
     if (!existing) throw e;
     return existing.id;
   }
 };
 
 /** The change set (by id, or by name on the stack) with all its changes, or null when CloudFormation does not know it. */
-export const describeChangeSet = async (cfn: CloudFormationClient, stackId: string, nameOrId: string): Promise<ChangeSetState | null> => {
+export const describeChangeSet = async (cfn: CloudFormationClient, stack: string, nameOrId: string): Promise<ChangeSetState | null> => {
   const changes: ResourceChange[] = [];
   let next: string | undefined;
   let first: { id: string; status: string; executionStatus: string; statusReason: string } | undefined;
   try {
     for (let page = 0; page < 10; page++) {
-      const out = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: nameOrId, StackName: stackId, NextToken: next }));
+      const out = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: nameOrId, StackName: stack, NextToken: next }));
       first ??= { id: out.ChangeSetId ?? nameOrId, status: out.Status ?? 'UNKNOWN', executionStatus: out.ExecutionStatus ?? 'UNAVAILABLE', statusReason: out.StatusReason ?? '' };
       changes.push(...(out.Changes ?? []).map(toChange).filter((c): c is ResourceChange => c !== null));
       next = out.NextToken;
@@ -113,28 +114,28 @@ export const describeChangeSet = async (cfn: CloudFormationClient, stackId: stri
  */
 export const awaitChangeSet = async (
   cfn: CloudFormationClient,
-  stackId: string,
+  stack: string,
   nameOrId: string,
   wait: ChangeSetWait,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<ChangeSetState | null> => {
   const deadline = Date.now() + wait.budgetMs;
   for (;;) {
-    const state = await describeChangeSet(cfn, stackId, nameOrId);
+    const state = await describeChangeSet(cfn, stack, nameOrId);
     if (!state || !isBeingDescribed(state) || Date.now() + wait.pollMs > deadline) return state;
     await sleep(wait.pollMs);
   }
 };
 
 /** Starts the stack update the change set describes; the token marks the stack events it causes. */
-export const executeChangeSet = async (cfn: CloudFormationClient, stackId: string, changeSetId: string, clientRequestToken: string): Promise<void> => {
-  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackId, ClientRequestToken: clientRequestToken }));
+export const executeChangeSet = async (cfn: CloudFormationClient, stack: string, changeSetId: string, clientRequestToken: string): Promise<void> => {
+  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSetId, StackName: stack, ClientRequestToken: clientRequestToken }));
 };
 
 /** Deletes a change set that will not be executed; one already gone is fine. */
-export const deleteChangeSet = async (cfn: CloudFormationClient, stackId: string, nameOrId: string): Promise<void> => {
+export const deleteChangeSet = async (cfn: CloudFormationClient, stack: string, nameOrId: string): Promise<void> => {
   try {
-    await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: nameOrId, StackName: stackId }));
+    await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: nameOrId, StackName: stack }));
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }

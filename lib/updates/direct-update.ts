@@ -6,7 +6,7 @@ import { type CreateDeps, stackSettingsFor } from '../provisioning/create.js';
 import type { ByobRecord, InFlightUpdate, ResourceChange } from '../provisioning/record.js';
 import { stackOutcome } from '../provisioning/stack-notification.js';
 import { describeStack } from '../provisioning/stacks.js';
-import { storeTemplate, templateUrlOf } from '../provisioning/template-store.js';
+import { storeTemplate } from '../provisioning/template-store.js';
 import { applyStackStatus, lookAgainLater, type ProvisioningDeps, type StackDeps, withFreshRecord } from '../provisioning/workflow.js';
 import {
   awaitChangeSet,
@@ -64,6 +64,25 @@ export const refusal = (refused: RefusedChange[]): ConflictError =>
     offendingResources: refused.map(({ logicalId, resourceType, action, replacement, why }) => ({ logicalId, resourceType, action, replacement, why })),
   });
 
+/**
+ * Executes the update's change set. CloudFormation refusing it (the stack or the change set moved on)
+ * means nothing ran: the update ends failed. AWS failing is passed on: the reconciler executes a change
+ * set left AVAILABLE.
+ */
+const execute = async (deps: StackDeps, record: ByobRecord, changeSetId: string, cfn: CloudFormationClient): Promise<ByobRecord> => {
+  const u = updateOf(record);
+  try {
+    await executeChangeSet(cfn, record.launch.stackName, changeSetId, u.id);
+    return record;
+  } catch (error) {
+    if (isDependencyFailure(error)) throw error;
+    logger.error('change set not executed', { requestId: record.id, error: error as Error });
+    const reason = `CloudFormation did not execute the change set: ${error instanceof Error ? error.message.slice(0, 300) : 'ExecuteChangeSet failed'}`;
+    const out = await withFreshRecord(deps, record.tenant, record.id, async (r) => (r.status === 'UPDATING' && r.update?.id === u.id ? failUpdate(deps, r, { reason, resource: null }) : null));
+    return out ?? record;
+  }
+};
+
 /** What deciding on a described change set did to the record. */
 export interface Decision {
   record: ByobRecord;
@@ -78,12 +97,12 @@ export interface Decision {
  */
 export const decide = async (deps: StackDeps, record: ByobRecord, state: ChangeSetState, cfn: CloudFormationClient): Promise<Decision> => {
   const u = updateOf(record);
-  const stackId = record.launch.stackId!;
+  const stack = record.launch.stackName;
   const settle = async (step: (r: ByobRecord) => Promise<ByobRecord>) =>
     (await withFreshRecord(deps, record.tenant, record.id, async (r) => (isOwnProposal(r, u) ? step(r) : null))) ?? record;
   const refused = refusedChanges(state.changes);
   if (hasNoChanges(state) || state.status === 'FAILED' || refused.length) {
-    await deleteChangeSet(cfn, stackId, state.id);
+    await deleteChangeSet(cfn, stack, state.id);
     if (hasNoChanges(state)) return { record: await settle((r) => finishWithoutChanges(deps, r)), refused: [] };
     if (refused.length) return { record: await settle((r) => failUpdate(deps, r, { reason: refusalReason(refused), resource: refused[0]!.logicalId })), refused };
     return { record: await settle((r) => failUpdate(deps, r, { reason: `CloudFormation could not prepare the update: ${state.statusReason}`, resource: null })), refused: [] };
@@ -93,8 +112,7 @@ export const decide = async (deps: StackDeps, record: ByobRecord, state: ChangeS
     claimed = true;
     return deps.store.patch(r, { update: { ...updateOf(r), phase: 'executing', changeSetId: state.id, changes: state.changes } }, deps.clock().toISOString());
   });
-  if (claimed) await executeChangeSet(cfn, stackId, state.id, u.id);
-  return { record: executing, refused: [] };
+  return { record: claimed ? await execute(deps, executing, state.id, cfn) : executing, refused: [] };
 };
 
 /**
@@ -104,7 +122,7 @@ export const decide = async (deps: StackDeps, record: ByobRecord, state: ChangeS
  */
 export const runDirectUpdate = async (deps: UpdateDeps, locked: ByobRecord, template: RenderedTemplate): Promise<ByobRecord> => {
   const u = updateOf(locked);
-  const stackId = locked.launch.stackId!;
+  const stack = locked.launch.stackName;
   const { cfn } = await deps.clientsFor(locked);
   let state: ChangeSetState | null;
   try {
@@ -116,14 +134,14 @@ export const runDirectUpdate = async (deps: UpdateDeps, locked: ByobRecord, temp
       body: template.body,
     });
     await createChangeSet(cfn, {
-      stackId,
+      stack,
       changeSetName: u.changeSetName,
       clientToken: u.id,
       templateUrl: stored.url,
       description: `${u.kind} of ${locked.id} to template ${u.toVersion}`,
       ...stackSettingsFor(deps, { ...locked, ...u.target }),
     });
-    state = await awaitChangeSet(cfn, stackId, u.changeSetName, deps.changeSetWait ?? ROUTE_CHANGE_SET_WAIT);
+    state = await awaitChangeSet(cfn, stack, u.changeSetName, deps.changeSetWait ?? ROUTE_CHANGE_SET_WAIT);
   } catch (error) {
     if (isDependencyFailure(error)) {
       logger.warn('update cut off by AWS; the reconciler takes it over', { requestId: locked.id, error: error as Error });
@@ -134,7 +152,14 @@ export const runDirectUpdate = async (deps: UpdateDeps, locked: ByobRecord, temp
     return (await withFreshRecord(deps, locked.tenant, locked.id, async (r) => (isOwnProposal(r, u) ? failUpdate(deps, r, { reason, resource: null }) : null))) ?? locked;
   }
   if (!state || isBeingDescribed(state)) return locked;
-  const decided = await decide(deps, locked, state, cfn);
+  let decided: Decision;
+  try {
+    decided = await decide(deps, locked, state, cfn);
+  } catch (error) {
+    if (!isDependencyFailure(error)) throw error;
+    logger.warn('update cut off by AWS; the reconciler takes it over', { requestId: locked.id, error: error as Error });
+    return (await deps.store.get(locked.tenant, locked.id)) ?? locked;
+  }
   if (decided.refused.length) throw refusal(decided.refused);
   return decided.record;
 };
@@ -146,19 +171,18 @@ export const runDirectUpdate = async (deps: UpdateDeps, locked: ByobRecord, temp
  */
 export const continueDirectUpdate = async (deps: ProvisioningDeps, r: ByobRecord): Promise<ByobRecord | null> => {
   const u = updateOf(r);
-  const stackId = r.launch.stackId!;
   const { cfn } = await deps.clientsFor(r);
-  const state = await describeChangeSet(cfn, stackId, u.changeSetId ?? u.changeSetName);
+  const state = await describeChangeSet(cfn, r.launch.stackName, u.changeSetId ?? u.changeSetName);
   if (u.phase === 'proposed') {
     if (!state) return failUpdate(deps, r, { reason: 'The update was cut off before CloudFormation made its change set; nothing changed. Send it again.', resource: null });
     if (isBeingDescribed(state)) return lookAgainLater(deps, r);
     return (await decide(deps, r, state, cfn)).record;
   }
   if (state?.executionStatus === 'AVAILABLE') {
-    await executeChangeSet(cfn, stackId, state.id, u.id);
-    return lookAgainLater(deps, r);
+    const executed = await execute(deps, r, state.id, cfn);
+    return executed.status === 'UPDATING' ? lookAgainLater(deps, executed) : executed;
   }
-  const stack = await describeStack(cfn, stackId);
+  const stack = await describeStack(cfn, r.launch.stackId ?? r.launch.stackName);
   if (!stack) return failUpdate(deps, r, { reason: 'The stack no longer exists.', resource: null });
   const outcome = stackOutcome(stack.status);
   if (outcome === 'update-in-progress' || state?.executionStatus === 'EXECUTE_IN_PROGRESS') return lookAgainLater(deps, r);
@@ -179,26 +203,26 @@ export interface Preview {
  * record is neither read nor written (a dry run may preview any number of requests).
  */
 export const previewDirectUpdate = async (deps: UpdateDeps, record: ByobRecord, template: RenderedTemplate, wait: ChangeSetWait): Promise<Preview | null> => {
-  const stackId = record.launch.stackId!;
+  const stack = record.launch.stackName;
   const { cfn } = await deps.clientsFor(record);
   const stored = await storeTemplate(deps.vendorS3(record.region), { bucket: record.templateBucket, region: record.region, requestId: record.id, nonce: template.nonce, body: template.body });
   const previewId = deps.ids.updateId();
   const changeSetName = `byob-preview-${previewId.slice('upd-'.length)}`;
   const id = await createChangeSet(cfn, {
-    stackId,
+    stack,
     changeSetName,
     clientToken: previewId,
-    templateUrl: templateUrlOf(stored.bucket, record.region, stored.key),
+    templateUrl: stored.url,
     description: `preview of ${record.id}`,
     ...stackSettingsFor(deps, record),
   });
   try {
-    const state = await awaitChangeSet(cfn, stackId, id, wait);
+    const state = await awaitChangeSet(cfn, stack, id, wait);
     if (!state || isBeingDescribed(state)) return null;
     if (hasNoChanges(state)) return { changes: [], refused: [] };
     if (state.status === 'FAILED') throw new Error(`CloudFormation could not prepare the preview: ${state.statusReason}`);
     return { changes: state.changes, refused: refusedChanges(state.changes) };
   } finally {
-    await deleteChangeSet(cfn, stackId, id);
+    await deleteChangeSet(cfn, stack, id);
   }
 };

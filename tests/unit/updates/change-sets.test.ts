@@ -18,7 +18,7 @@ import {
   hasNoChanges,
   isBeingDescribed,
 } from '../../../lib/updates/change-sets.js';
-import { DIRECT_STACK_ID } from '../../support/records.js';
+import { DIRECT_STACK_ID, STACK_NAME } from '../../support/records.js';
 
 const cfnMock = mockClient(CloudFormationClient);
 const cfn = new CloudFormationClient({ region: 'eu-central-1' });
@@ -26,7 +26,7 @@ afterEach(() => cfnMock.reset());
 
 const CHANGE_SET_ID = 'arn:aws:cloudformation:eu-central-1:123456789012:changeSet/byob-upd-1/5e8e1b2c';
 const input = {
-  stackId: DIRECT_STACK_ID,
+  stack: STACK_NAME,
   changeSetName: 'byob-upd-1',
   clientToken: 'upd-1',
   templateUrl: 'https://t.s3.eu-central-1.amazonaws.com/templates/byob_X/n.json',
@@ -53,7 +53,7 @@ describe('createChangeSet', () => {
 
     expect(await createChangeSet(cfn, { ...input, roleArn: 'arn:aws:iam::123456789012:role/byob-exec' })).toBe(CHANGE_SET_ID);
     expect(cfnMock).toHaveReceivedCommandWith(CreateChangeSetCommand, {
-      StackName: DIRECT_STACK_ID,
+      StackName: STACK_NAME,
       ChangeSetName: 'byob-upd-1',
       ClientToken: 'upd-1',
       ChangeSetType: 'UPDATE',
@@ -86,12 +86,12 @@ describe('createChangeSet', () => {
 describe('describeChangeSet', () => {
   it('summarises every resource change across pages', async () => {
     cfnMock
-      .on(DescribeChangeSetCommand, { ChangeSetName: 'byob-upd-1', StackName: DIRECT_STACK_ID, NextToken: undefined })
+      .on(DescribeChangeSetCommand, { ChangeSetName: 'byob-upd-1', StackName: STACK_NAME, NextToken: undefined })
       .resolves(described({ NextToken: 'p2' }))
       .on(DescribeChangeSetCommand, { NextToken: 'p2' })
       .resolves(described({ Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Add', LogicalResourceId: 'ByobAccessRole', ResourceType: 'AWS::IAM::Role' } }] }));
 
-    expect(await describeChangeSet(cfn, DIRECT_STACK_ID, 'byob-upd-1')).toEqual({
+    expect(await describeChangeSet(cfn, STACK_NAME, 'byob-upd-1')).toEqual({
       id: CHANGE_SET_ID,
       status: 'CREATE_COMPLETE',
       executionStatus: 'AVAILABLE',
@@ -106,7 +106,7 @@ describe('describeChangeSet', () => {
   it('is null for a change set CloudFormation does not know', async () => {
     cfnMock.on(DescribeChangeSetCommand).rejects(notFound());
 
-    expect(await describeChangeSet(cfn, DIRECT_STACK_ID, 'byob-upd-1')).toBeNull();
+    expect(await describeChangeSet(cfn, STACK_NAME, 'byob-upd-1')).toBeNull();
   });
 
   it('tells a change set without changes from one that failed', () => {
@@ -124,7 +124,7 @@ describe('awaitChangeSet', () => {
     cfnMock.on(DescribeChangeSetCommand).resolvesOnce(described({ Status: 'CREATE_PENDING', Changes: [] })).resolvesOnce(described({ Status: 'CREATE_IN_PROGRESS', Changes: [] })).resolves(described());
     const slept: number[] = [];
 
-    const state = await awaitChangeSet(cfn, DIRECT_STACK_ID, 'byob-upd-1', { budgetMs: 1_000, pollMs: 100 }, async (ms) => void slept.push(ms));
+    const state = await awaitChangeSet(cfn, STACK_NAME, 'byob-upd-1', { budgetMs: 1_000, pollMs: 100 }, async (ms) => void slept.push(ms));
 
     expect(state?.status).toBe('CREATE_COMPLETE');
     expect(slept).toEqual([100, 100]);
@@ -133,7 +133,7 @@ describe('awaitChangeSet', () => {
   it('gives up within its budget, answering the change set still being described', async () => {
     cfnMock.on(DescribeChangeSetCommand).resolves(described({ Status: 'CREATE_IN_PROGRESS', Changes: [] }));
 
-    const state = await awaitChangeSet(cfn, DIRECT_STACK_ID, 'byob-upd-1', { budgetMs: 30, pollMs: 10 });
+    const state = await awaitChangeSet(cfn, STACK_NAME, 'byob-upd-1', { budgetMs: 30, pollMs: 10 });
 
     expect(state?.status).toBe('CREATE_IN_PROGRESS');
     expect(cfnMock.commandCalls(DescribeChangeSetCommand).length).toBeLessThanOrEqual(4);
@@ -144,16 +144,16 @@ describe('executeChangeSet and deleteChangeSet', () => {
   it('executes with the update\'s token, which marks the stack events it causes', async () => {
     cfnMock.on(ExecuteChangeSetCommand).resolves({});
 
-    await executeChangeSet(cfn, DIRECT_STACK_ID, CHANGE_SET_ID, 'upd-1');
+    await executeChangeSet(cfn, STACK_NAME, CHANGE_SET_ID, 'upd-1');
 
-    expect(cfnMock).toHaveReceivedCommandWith(ExecuteChangeSetCommand, { ChangeSetName: CHANGE_SET_ID, StackName: DIRECT_STACK_ID, ClientRequestToken: 'upd-1' });
+    expect(cfnMock).toHaveReceivedCommandWith(ExecuteChangeSetCommand, { ChangeSetName: CHANGE_SET_ID, StackName: STACK_NAME, ClientRequestToken: 'upd-1' });
   });
 
   it('deletes, and a change set already gone is fine', async () => {
     cfnMock.on(DeleteChangeSetCommand).resolvesOnce({}).rejects(notFound());
 
-    await deleteChangeSet(cfn, DIRECT_STACK_ID, CHANGE_SET_ID);
-    await deleteChangeSet(cfn, DIRECT_STACK_ID, CHANGE_SET_ID);
+    await deleteChangeSet(cfn, STACK_NAME, CHANGE_SET_ID);
+    await deleteChangeSet(cfn, STACK_NAME, CHANGE_SET_ID);
 
     expect(cfnMock).toHaveReceivedCommandTimes(DeleteChangeSetCommand, 2);
   });

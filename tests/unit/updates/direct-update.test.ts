@@ -16,7 +16,7 @@ import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import { continueDirectUpdate, decide, previewDirectUpdate, type UpdateDeps } from '../../../lib/updates/direct-update.js';
 import { describedStack } from '../../support/cfn-answers.js';
 import { fakeDeps, REGION, T0 } from '../../support/fakes.js';
-import { CHANGE_SET_ID, DIRECT_STACK_ID, readyRecord, REQUEST_ID, STACK_OUTPUTS, UPDATE_ID, updatingRecord } from '../../support/records.js';
+import { CHANGE_SET_ID, DIRECT_STACK_ID, readyRecord, REQUEST_ID, STACK_NAME, STACK_OUTPUTS, UPDATE_ID, updatingRecord } from '../../support/records.js';
 
 const cfnMock = mockClient(CloudFormationClient);
 const s3Mock = mockClient(S3Client);
@@ -52,7 +52,7 @@ describe('continueDirectUpdate (the reconciler)', () => {
 
     const out = await continueDirectUpdate(deps, read);
 
-    expect(cfnMock).toHaveReceivedCommandWith(DescribeChangeSetCommand, { ChangeSetName: `byob-${UPDATE_ID}`, StackName: DIRECT_STACK_ID });
+    expect(cfnMock).toHaveReceivedCommandWith(DescribeChangeSetCommand, { ChangeSetName: `byob-${UPDATE_ID}`, StackName: STACK_NAME });
     expect(cfnMock).toHaveReceivedCommandWith(ExecuteChangeSetCommand, { ChangeSetName: CHANGE_SET_ID, ClientRequestToken: UPDATE_ID });
     expect(out).toMatchObject({ status: 'UPDATING', update: { phase: 'executing', changeSetId: CHANGE_SET_ID } });
   });
@@ -173,7 +173,7 @@ describe('previewDirectUpdate', () => {
       changes: [{ action: 'Remove', logicalId: 'ByobKmsKey', resourceType: 'AWS::KMS::Key', replacement: null }],
       refused: [expect.objectContaining({ logicalId: 'ByobKmsKey', why: expect.any(String) })],
     });
-    expect(cfnMock).toHaveReceivedCommandWith(CreateChangeSetCommand, { ChangeSetName: expect.stringMatching(/^byob-preview-/), StackName: DIRECT_STACK_ID });
+    expect(cfnMock).toHaveReceivedCommandWith(CreateChangeSetCommand, { ChangeSetName: expect.stringMatching(/^byob-preview-/), StackName: STACK_NAME });
     expect(cfnMock).toHaveReceivedCommandWith(DeleteChangeSetCommand, { ChangeSetName: CHANGE_SET_ID });
     expect(cfnMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
   });

@@ -19,7 +19,7 @@ import type { UpdateDeps } from '../../../lib/updates/direct-update.js';
 import { patchByob } from '../../../lib/updates/patch.js';
 import { upgradeByob } from '../../../lib/updates/update.js';
 import { fakeDeps, localEnv, REGION } from '../../support/fakes.js';
-import { DIRECT_STACK_ID, idleCallback, outboxEvent, quickCreateRecord, readyRecord, REQUEST_ID } from '../../support/records.js';
+import { DIRECT_STACK_ID, idleCallback, outboxEvent, quickCreateRecord, readyRecord, REQUEST_ID, STACK_NAME } from '../../support/records.js';
 
 const cfnMock = mockClient(CloudFormationClient);
 const s3Mock = mockClient(S3Client);
@@ -201,7 +201,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     expect(s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input.Key).toBe(u.templateKey);
     expect(storedTemplate().Resources.ByobBucket!.Properties.CorsConfiguration).toEqual({ CorsRules: [expect.objectContaining({ AllowedOrigins: NEW_ORIGINS })] });
     expect(cfnMock).toHaveReceivedCommandWith(CreateChangeSetCommand, {
-      StackName: DIRECT_STACK_ID,
+      StackName: STACK_NAME,
       ChangeSetName: u.changeSetName,
       ClientToken: u.id,
       ChangeSetType: 'UPDATE',
@@ -209,7 +209,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
       NotificationARNs: [`arn:aws:sns:${REGION}:123456789012:byob-local-stack-events`],
       Capabilities: [],
     });
-    expect(cfnMock).toHaveReceivedCommandWith(ExecuteChangeSetCommand, { ChangeSetName: CHANGE_SET, StackName: DIRECT_STACK_ID, ClientRequestToken: u.id });
+    expect(cfnMock).toHaveReceivedCommandWith(ExecuteChangeSetCommand, { ChangeSetName: CHANGE_SET, StackName: STACK_NAME, ClientRequestToken: u.id });
     expect(eventTypes(store)).toEqual(['byob.status_changed']);
   });
 
@@ -234,7 +234,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
       status: 409,
       extra: { offendingResources: [{ logicalId: 'ByobBucket', resourceType: 'AWS::S3::Bucket', action: 'Modify', replacement: 'True', why: expect.stringContaining('empty bucket') }] },
     });
-    expect(cfnMock).toHaveReceivedCommandWith(DeleteChangeSetCommand, { ChangeSetName: CHANGE_SET, StackName: DIRECT_STACK_ID });
+    expect(cfnMock).toHaveReceivedCommandWith(DeleteChangeSetCommand, { ChangeSetName: CHANGE_SET, StackName: STACK_NAME });
     expect(cfnMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
     const after = current();
     expect(after).toMatchObject({ status: 'READY', update: null, corsRules: read.corsRules, templateKey: read.templateKey, lastUpdate: { status: 'failed', resource: 'ByobBucket' } });
@@ -294,6 +294,21 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     cfnMock.on(CreateChangeSetCommand).rejects(Object.assign(new Error('Stack is in UPDATE_ROLLBACK_FAILED state'), { name: 'ValidationError' }));
     await patchByob(refused.deps, 'acme', REQUEST_ID, addOrigin);
     expect(refused.current()).toMatchObject({ status: 'READY', lastUpdate: { status: 'failed', reason: expect.stringContaining('UPDATE_ROLLBACK_FAILED') } });
+  });
+
+  it('a change set CloudFormation refuses to execute ends the update failed; AWS failing leaves it executing, for the reconciler', async () => {
+    const refused = seeded();
+    describes({});
+    cfnMock.on(ExecuteChangeSetCommand).rejects(Object.assign(new Error('ChangeSet is in an invalid status'), { name: 'InvalidChangeSetStatusException' }));
+    expect((await patchByob(refused.deps, 'acme', REQUEST_ID, addOrigin)).record).toMatchObject({
+      status: 'READY',
+      update: null,
+      lastUpdate: { status: 'failed', reason: expect.stringContaining('did not execute the change set') },
+    });
+
+    const cutOff = seeded();
+    cfnMock.on(ExecuteChangeSetCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    expect((await patchByob(cutOff.deps, 'acme', REQUEST_ID, addOrigin)).record).toMatchObject({ status: 'UPDATING', update: { phase: 'executing', changeSetId: CHANGE_SET } });
   });
 
   it('an upgrade re-renders the same request at the latest template version', async () => {
