@@ -14,7 +14,7 @@ import { hashToken, quickCreateUrl, registrationToken, withoutToken } from '../q
 import type { ByobRecord } from './record.js';
 import type { CreateByobRequest } from './request.js';
 import { tenantSettings } from '../tenants/settings.js';
-import { launchStack } from './stacks.js';
+import { launchStack, type StackSettings } from './stacks.js';
 import { dueAtFor } from './state-machine.js';
 import { transition } from './transition.js';
 import { storeTemplate, templateUrlOf } from './template-store.js';
@@ -75,10 +75,10 @@ export const templateSpecFor = (deps: Pick<CreateDeps, 'config'>, record: ByobRe
  * How the request's stack runs, on creation and on every update: stack notifications to the region's
  * topic, tags naming tenant and request, CAPABILITY_IAM for the access role, and the service role.
  */
-export const stackSettingsFor = (deps: Pick<StackDeps, 'config'>, record: ByobRecord) => ({
+export const stackSettingsFor = (deps: Pick<StackDeps, 'config'>, record: ByobRecord): StackSettings => ({
   notificationArns: [stackEventsTopicArn(deps.config, record.region)],
   tags: { 'byob:tenant': record.tenant, 'byob:request': record.id, 'byob:scope': record.scope, 'byob:team': record.team ?? 'instance', ...record.tags },
-  capabilities: record.accessRole ? (['CAPABILITY_IAM'] as Array<'CAPABILITY_IAM'>) : [],
+  capabilities: record.accessRole ? ['CAPABILITY_IAM'] : [],
   // Stacks in the vendor's own account run under the CloudFormation service role; customer stacks under their role.
   roleArn: record.launch.roleArn ? undefined : (deps.config.stackExecutionRoleArn ?? undefined),
 });

@@ -9,17 +9,29 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import type { Failure, Outputs } from './record.js';
 
-/** What CreateStack needs for one request. */
-export interface LaunchInput {
-  stackName: string;
-  templateUrl: string;
-  clientRequestToken: string;
+/** How a request's stack runs, on creation and on every update (lib/provisioning/create.ts stackSettingsFor). */
+export interface StackSettings {
   notificationArns: string[];
   tags: Record<string, string>;
   capabilities: Array<'CAPABILITY_IAM'>;
-  requestId: string;
   /** CloudFormation service role, for stacks in the vendor's own account. */
   roleArn?: string | undefined;
+}
+
+/** The {@link StackSettings} as CreateStack and CreateChangeSet take them. */
+export const stackSettingsInput = (s: StackSettings) => ({
+  NotificationARNs: s.notificationArns,
+  Capabilities: s.capabilities,
+  Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
+  ...(s.roleArn ? { RoleARN: s.roleArn } : {}),
+});
+
+/** What CreateStack needs for one request. */
+export interface LaunchInput extends StackSettings {
+  stackName: string;
+  templateUrl: string;
+  clientRequestToken: string;
+  requestId: string;
 }
 
 /** A stack as the API cares about it. */
@@ -73,11 +85,8 @@ export const launchStack = async (cfn: CloudFormationClient, input: LaunchInput)
         StackName: input.stackName,
         TemplateURL: input.templateUrl,
         ClientRequestToken: input.clientRequestToken,
-        NotificationARNs: input.notificationArns,
-        Capabilities: input.capabilities,
         OnFailure: 'ROLLBACK',
-        ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
-        Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
+        ...stackSettingsInput(input),
       }),
     );
     if (!out.StackId) throw new Error('CreateStack answered without a StackId');

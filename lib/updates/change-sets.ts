@@ -7,21 +7,17 @@ import {
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import type { ResourceChange } from '../provisioning/record.js';
+import { type StackSettings, stackSettingsInput } from '../provisioning/stacks.js';
 
 /** What CreateChangeSet needs for one update of a request's stack. */
-export interface ChangeSetInput {
+export interface ChangeSetInput extends StackSettings {
   /** The stack's name (or id): unique among live stacks, and what every CloudFormation implementation looks a stack up by. */
   stack: string;
   changeSetName: string;
   /** Makes a retried call answer the change set the first one made. */
   clientToken: string;
   templateUrl: string;
-  capabilities: Array<'CAPABILITY_IAM'>;
-  notificationArns: string[];
-  tags: Record<string, string>;
   description: string;
-  /** CloudFormation service role, for stacks in the vendor's own account. */
-  roleArn?: string | undefined;
 }
 
 /** A change set as the update workflow cares about it. */
@@ -70,11 +66,8 @@ export const createChangeSet = async (cfn: CloudFormationClient, input: ChangeSe
         ClientToken: input.clientToken,
         ChangeSetType: 'UPDATE',
         TemplateURL: input.templateUrl,
-        Capabilities: input.capabilities,
-        NotificationARNs: input.notificationArns,
-        Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
         Description: input.description,
-        ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
+        ...stackSettingsInput(input),
       }),
     );
     if (!out.Id) throw new Error('CreateChangeSet answered without an Id');
