@@ -52,7 +52,16 @@ export interface RenderedTemplate {
   nonce: string;
 }
 
-const isOwnProposal = (r: ByobRecord, u: InFlightUpdate) => r.status === 'UPDATING' && r.update?.id === u.id && r.update.phase === 'proposed';
+/**
+ * Applies `step` to the record read afresh, only while it still holds this update (in `phase`, when
+ * given): what was decided on a record that another caller (a stack notification, the reconciler) has
+ * moved on is not written. Answers the record as it then is.
+ */
+const whileHeld = async (deps: StackDeps, record: ByobRecord, phase: InFlightUpdate['phase'] | null, step: (r: ByobRecord) => Promise<ByobRecord>): Promise<ByobRecord> => {
+  const u = updateOf(record);
+  const held = (r: ByobRecord) => r.status === 'UPDATING' && r.update?.id === u.id && (phase === null || r.update.phase === phase);
+  return (await withFreshRecord(deps, record.tenant, record.id, async (r) => (held(r) ? step(r) : null))) ?? record;
+};
 
 /** One line saying which changes were refused, for `lastUpdate.reason`. */
 const refusalReason = (refused: RefusedChange[]): string =>
@@ -78,8 +87,7 @@ const execute = async (deps: StackDeps, record: ByobRecord, changeSetId: string,
     if (isDependencyFailure(error)) throw error;
     logger.error('change set not executed', { requestId: record.id, error: error as Error });
     const reason = `CloudFormation did not execute the change set: ${error instanceof Error ? error.message.slice(0, 300) : 'ExecuteChangeSet failed'}`;
-    const out = await withFreshRecord(deps, record.tenant, record.id, async (r) => (r.status === 'UPDATING' && r.update?.id === u.id ? failUpdate(deps, r, { reason, resource: null }) : null));
-    return out ?? record;
+    return whileHeld(deps, record, null, (r) => failUpdate(deps, r, { reason, resource: null }));
   }
 };
 
@@ -96,10 +104,8 @@ export interface Decision {
  * executed, after the record says so (the conditional write that lets one caller only execute it).
  */
 export const decide = async (deps: StackDeps, record: ByobRecord, state: ChangeSetState, cfn: CloudFormationClient): Promise<Decision> => {
-  const u = updateOf(record);
   const stack = record.launch.stackName;
-  const settle = async (step: (r: ByobRecord) => Promise<ByobRecord>) =>
-    (await withFreshRecord(deps, record.tenant, record.id, async (r) => (isOwnProposal(r, u) ? step(r) : null))) ?? record;
+  const settle = (step: (r: ByobRecord) => Promise<ByobRecord>) => whileHeld(deps, record, 'proposed', step);
   const refused = refusedChanges(state.changes);
   if (hasNoChanges(state) || state.status === 'FAILED' || refused.length) {
     await deleteChangeSet(cfn, stack, state.id);
@@ -149,7 +155,7 @@ export const runDirectUpdate = async (deps: UpdateDeps, locked: ByobRecord, temp
     }
     logger.error('update could not start', { requestId: locked.id, error: error as Error });
     const reason = `The change set could not be created: ${error instanceof Error ? error.message.slice(0, 300) : 'CreateChangeSet failed'}`;
-    return (await withFreshRecord(deps, locked.tenant, locked.id, async (r) => (isOwnProposal(r, u) ? failUpdate(deps, r, { reason, resource: null }) : null))) ?? locked;
+    return whileHeld(deps, locked, 'proposed', (r) => failUpdate(deps, r, { reason, resource: null }));
   }
   if (!state || isBeingDescribed(state)) return locked;
   let decided: Decision;

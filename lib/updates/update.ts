@@ -88,7 +88,7 @@ export const updateByob = async (deps: UpdateDeps, tenant: string, id: string, r
       kind: request.kind,
       changeSetName: changeSetNameOf(updateId),
       changeSetId: null,
-      fromStatus: record.status as 'READY' | 'DEGRADED',
+      fromStatus: record.status,
       fromVersion: templateVersionOf(record),
       toVersion,
       target: wanted.template,

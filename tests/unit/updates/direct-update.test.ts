@@ -16,7 +16,7 @@ import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import { continueDirectUpdate, decide, previewDirectUpdate, type UpdateDeps } from '../../../lib/updates/direct-update.js';
 import { describedStack } from '../../support/cfn-answers.js';
 import { fakeDeps, REGION, T0 } from '../../support/fakes.js';
-import { CHANGE_SET_ID, DIRECT_STACK_ID, readyRecord, REQUEST_ID, STACK_NAME, STACK_OUTPUTS, UPDATE_ID, updatingRecord } from '../../support/records.js';
+import { CHANGE_SET_ID, readyRecord, REQUEST_ID, STACK_NAME, STACK_OUTPUTS, UPDATE_ID, updatingRecord } from '../../support/records.js';
 
 const cfnMock = mockClient(CloudFormationClient);
 const s3Mock = mockClient(S3Client);
