@@ -143,8 +143,15 @@ describe('day two, end to end', () => {
     // template that renames the bucket. Every protected change is unit-tested on its own
     // (tests/unit/updates/protected-resources.test.ts); this is the refusal end to end.
     const table = DynamoDBDocumentClient.from(new DynamoDBClient(emulatorClient(stack.emulatorEndpoint)));
+    // With a new version, as every write makes: a writer holding the record as read before (a webhook
+    // summary) then fails its condition and reads it again, rather than put the old name back.
     await table.send(
-      new UpdateCommand({ TableName: LOCAL_NAMES.table, Key: { pk: `T#${TENANT}`, sk: `R#${rec.id}` }, UpdateExpression: 'SET bucketName = :b', ExpressionAttributeValues: { ':b': `${rec.bucketName}-renamed` } }),
+      new UpdateCommand({
+        TableName: LOCAL_NAMES.table,
+        Key: { pk: `T#${TENANT}`, sk: `R#${rec.id}` },
+        UpdateExpression: 'SET bucketName = :b ADD version :one',
+        ExpressionAttributeValues: { ':b': `${rec.bucketName}-renamed`, ':one': 1 },
+      }),
     );
     const since = new Date().toISOString();
 
