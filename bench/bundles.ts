@@ -28,6 +28,8 @@ const FULL: Client[] = ['dynamodb', 's3', 'cloudformation', 'kms', 'sts', 'sqs']
 export const CLIENTS_USED: Record<string, Client[]> = {
   createRequest: ['dynamodb', 's3', 'cloudformation', 'sts', 'sqs'], // template to S3, CreateStack, AssumeRole of a customer role, HeadBucket of a retained bucket; no bucket checks
   deleteRequest: ['dynamodb', 'cloudformation', 'sts', 'sqs'], // DeleteStack, as the vendor or the customer's role
+  patchRequest: ['dynamodb', 's3', 'cloudformation', 'sts', 'sqs'], // the re-rendered template to S3, change sets as the vendor or the customer's role; the stack events verify
+  upgradeRequest: ['dynamodb', 's3', 'cloudformation', 'sts', 'sqs'], // as patchRequest
   verifyRequest: FULL, // S3 and KMS checks, and drift detection of a READY or DEGRADED request's stack, as the vendor or the customer's role
   stackEvents: FULL, // DescribeStacks/StackEvents, then verification
   registration: ['dynamodb', 's3', 'kms', 'sts', 'sqs'], // verification after quick-create

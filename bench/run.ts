@@ -153,6 +153,10 @@ const memoryEvent = (name: string, token: string, id: string): unknown => {
   if (name === 'createRequest') {
     return httpEvent(token, '/byob', { body: JSON.stringify(directBody({ team: `mem-${Date.now()}` })), requestContext: { http: { method: 'POST', path: '/byob' } } as APIGatewayProxyEventV2['requestContext'] });
   }
+  if (name === 'patchRequest') {
+    // A merge patch that changes nothing: parsed, merged and checked against the record, no change set.
+    return httpEvent(token, `/byob/${id}`, { pathParameters: { id }, body: '{}', requestContext: { http: { method: 'PATCH', path: `/byob/${id}` } } as APIGatewayProxyEventV2['requestContext'] });
+  }
   if (name === 'verifyExisting') {
     return httpEvent(token, '/byob/verify', { body: JSON.stringify({ region: 'eu-west-1', bucketName: 'bench-missing-bucket' }) });
   }

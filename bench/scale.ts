@@ -141,7 +141,7 @@ export const benchScale = async (log: (s: string) => void): Promise<GoalRow[]> =
     const counter = readCounter(dynamo);
     const store = dynamoStore(documentClientOf(dynamo), TABLE);
     const ids = realIds();
-    const base = { store, ids, clock: systemClock, statusDeadlineMinutes: cfg.statusDeadlineMinutes };
+    const base = { store, ids, clock: systemClock, statusDeadlineMinutes: cfg.statusDeadlineMinutes, config: cfg };
     for (const t of tenants) await tenantSettings(base, t);
 
     // Seeding: every record CREATING with a callback; DUE of each block overdue for the reconciler.

@@ -1,8 +1,7 @@
 import { type CoreDeps, coreDeps } from '../lib/wiring/core.js';
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/http-handler.js';
-import { onboardingLinker } from '../lib/onboarding/link.js';
-import { toView } from '../lib/provisioning/record.js';
+import { recordAnswer } from '../lib/http/record-answer.js';
 import { IdPath } from '../lib/http/route-params.js';
 import { lazyHandler } from '../lib/wiring/once.js';
 
@@ -11,7 +10,7 @@ export const makeHandler = (d: CoreDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => {
     const record = await d.store.get(tenant, params.id);
     if (!record) throw new NotFoundError();
-    return { statusCode: 200, body: toView(record, d.config.quickCreateLinkKey, onboardingLinker(d)) };
+    return recordAnswer(d, 200, record);
   });
 
 export const handler = lazyHandler(() => makeHandler(coreDeps()));

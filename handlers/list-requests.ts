@@ -1,7 +1,6 @@
 import { type CoreDeps, coreDeps } from '../lib/wiring/core.js';
 import { httpHandler } from '../lib/http/http-handler.js';
-import { onboardingLinker } from '../lib/onboarding/link.js';
-import { toView } from '../lib/provisioning/record.js';
+import { authenticatedView } from '../lib/http/record-answer.js';
 import { ListQuery } from '../lib/http/route-params.js';
 import { lazyHandler } from '../lib/wiring/once.js';
 
@@ -9,8 +8,7 @@ import { lazyHandler } from '../lib/wiring/once.js';
 export const makeHandler = (d: CoreDeps) =>
   httpHandler(d, { query: ListQuery }, async ({ query, tenant }) => {
     const page = await d.store.list(tenant, query);
-    const onboardingUrl = onboardingLinker(d);
-    return { statusCode: 200, body: { items: page.items.map((r) => toView(r, d.config.quickCreateLinkKey, onboardingUrl)), nextCursor: page.nextCursor } };
+    return { statusCode: 200, body: { items: page.items.map(authenticatedView(d)), nextCursor: page.nextCursor } };
   });
 
 export const handler = lazyHandler(() => makeHandler(coreDeps()));

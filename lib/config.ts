@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { accountRootArn } from '../templates/grants.js';
+import { TEMPLATE_VERSION } from '../templates/version.js';
 import { once } from './wiring/once.js';
 import { ACCOUNT_ID_PATTERN, AWS_REGIONS, ROLE_ARN_PATTERN } from './identifiers.js';
 import { DEFAULT_REVERIFY_INTERVAL, MAX_REVERIFY_INTERVAL_MS, MIN_REVERIFY_INTERVAL_MS, parseIsoDuration } from './provisioning/reverify-schedule.js';
@@ -87,6 +88,7 @@ const EnvSchema = z
       [],
     ),
     REVERIFY_INTERVAL: z.prefault(isoInterval, DEFAULT_REVERIFY_INTERVAL),
+    TEMPLATE_VERSION: z._default(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'up to 32 letters, digits, dots, hyphens or underscores, e.g. 2026-11-24.1')), TEMPLATE_VERSION),
   })
   .check(
     z.refine((e) => Boolean(e.AUTH_JWKS) !== Boolean(e.AUTH_JWKS_URL), {
@@ -134,6 +136,8 @@ export interface Config {
   onboardingFrameAncestors: string[];
   /** How often every READY request is verified again (REVERIFY_INTERVAL; DEGRADED ones more often, see reverify-schedule.ts). */
   reverifyIntervalMs: number;
+  /** The latest template version (TEMPLATE_VERSION; the renderer's own by default): new stacks and updates are rendered at it. */
+  templateVersion: string;
 }
 
 /** Thrown at cold start naming every bad variable. */
@@ -184,6 +188,7 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
     onboardingTtlHours: e.ONBOARDING_TTL_HOURS,
     onboardingFrameAncestors: e.ONBOARDING_FRAME_ANCESTORS,
     reverifyIntervalMs: e.REVERIFY_INTERVAL,
+    templateVersion: e.TEMPLATE_VERSION,
   };
 };
 

@@ -68,6 +68,14 @@ export class ConflictError extends AppError {
   }
 }
 
+/** 412: the request's If-Match names a version the resource has moved on from; nothing was done. */
+export class PreconditionFailedError extends AppError {
+  override name = 'PreconditionFailedError';
+  constructor(detail: string) {
+    super(412, 'precondition-failed', 'Precondition failed', detail);
+  }
+}
+
 /** 422: well-formed but cannot be processed (e.g. an Idempotency-Key reused with another body). */
 export class UnprocessableError extends AppError {
   override name = 'UnprocessableError';

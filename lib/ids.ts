@@ -7,6 +7,11 @@ export interface Ids {
   requestId(): string;
   /** A new event / webhook id. */
   eventId(): string;
+  /**
+   * A new update id: `upd-<ULID>`, in the character set CloudFormation takes for a change set's
+   * ClientToken and an operation's ClientRequestToken.
+   */
+  updateId(): string;
   /** `n` random bytes as base64url. */
   token(n: number): string;
 }
@@ -17,6 +22,7 @@ export const realIds = (): Ids => {
   return {
     requestId: () => `byob_${ulid()}`,
     eventId: () => `evt_${ulid()}`,
+    updateId: () => `upd-${ulid()}`,
     token: (n) => randomBytes(n).toString('base64url'),
   };
 };

@@ -13,6 +13,8 @@ import {
   ValidationError,
 } from '../errors.js';
 import { logger } from '../logger.js';
+import type { VersionMatch } from '../provisioning/precondition.js';
+import { parseIfMatch } from './if-match.js';
 import type { RateLimiter } from './rate-limit.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import '../validation/messages.js';
@@ -51,6 +53,8 @@ export interface HttpInput<B, Q, P> {
   params: P;
   tenant: string;
   idempotencyKey: string | undefined;
+  /** The If-Match header as a test of the record's version; undefined when absent. */
+  ifMatch: VersionMatch | undefined;
   headers: Record<string, string>;
 }
 
@@ -146,6 +150,7 @@ export const httpHandler = <B extends Schema | undefined = undefined, Q extends 
         params: params?.data as Out<P>,
         tenant,
         idempotencyKey,
+        ifMatch: parseIfMatch(headers['if-match']),
         headers,
       });
       if (budget) await budget;

@@ -7,6 +7,7 @@ import { VerifyExistingRequest } from '../verify/existing.js';
 import { ListQuery } from './route-params.js';
 import { OnboardingView } from '../onboarding/view.js';
 import { ONBOARDING_TOKEN_PATTERN } from '../onboarding/token.js';
+import { mergePatchDocument } from '../updates/merge-patch.js';
 
 const schema = (s: z.core.$ZodType, io: 'input' | 'output') => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
@@ -26,6 +27,21 @@ const problem = {
     detail: { type: 'string' },
     errors: { type: 'array', items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } } },
     existingId: { type: 'string', description: 'On 409 for a second active request: the id of the active one.' },
+    offendingResources: {
+      type: 'array',
+      description: 'On 409 for a refused update: each change of its change set that would replace or remove the bucket, the key or the vendor\'s grant.',
+      items: {
+        type: 'object',
+        required: ['logicalId', 'resourceType', 'action', 'replacement', 'why'],
+        properties: {
+          logicalId: { type: 'string' },
+          resourceType: { type: 'string' },
+          action: { type: 'string' },
+          replacement: { type: ['string', 'null'] },
+          why: { type: 'string' },
+        },
+      },
+    },
   },
 };
 
@@ -33,7 +49,8 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: `errors` names each bad field',
   401: 'Missing, invalid or expired bearer token',
   404: 'No such request for this tenant (another tenant\'s id answers exactly like a missing one)',
-  409: 'Conflicts with the current state (`existingId` names the active request of the team), or the same Idempotency-Key is still in flight',
+  409: 'Conflicts with the current state (`existingId` names the active request of the team; `offendingResources` lists what a refused update would replace or remove), or the same Idempotency-Key is still in flight',
+  412: 'If-Match names a version the request has moved on from: nothing was done; read it again (GET) and send its ETag',
   413: 'Body larger than 16 KB',
   415: 'Body is not application/json',
   422: 'The Idempotency-Key was already used with a different body',
@@ -60,6 +77,18 @@ const problems = (...codes: number[]) =>
   );
 
 const json = (name: string, description: string) => ({ description, content: { 'application/json': { schema: ref(name) } } });
+/** An answer carrying one record, with its version as ETag. */
+const record = (description: string) => ({
+  ...json('Byob', description),
+  headers: { ETag: { description: 'The record\'s version: send it as If-Match to change exactly this version.', required: true, schema: { type: 'string' } } },
+});
+const ifMatchParam = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description: 'The ETag of the version read (or `*`): a request that has changed since answers 412 and nothing is done.',
+  schema: { type: 'string' },
+};
 const body = (name: string) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: REQUEST_ID_PATTERN.source } };
 const secured = [{ bearer: [] }];
@@ -110,6 +139,7 @@ export const openApiDocument = () => ({
       CreateByobRequest: schema(CreateByobRequest, 'input'),
       VerifyExistingRequest: schema(VerifyExistingRequest, 'input'),
       Byob: schema(ByobView, 'output'),
+      ByobPatch: schema(mergePatchDocument(), 'input'),
       OnboardingView: schema(OnboardingView, 'output'),
       ByobList: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: ref('Byob') }, nextCursor: { type: ['string', 'null'] } } },
       VerifyExistingResult: {
@@ -181,13 +211,41 @@ export const openApiDocument = () => ({
       },
     },
     '/byob/{id}': {
-      get: { operationId: 'getByob', security: secured, parameters: [idParam], responses: { '200': json('Byob', 'The request record'), ...problems(404, ...AUTHED) } },
+      get: { operationId: 'getByob', security: secured, parameters: [idParam], responses: { '200': record('The request record'), ...problems(404, ...AUTHED) } },
+      patch: {
+        operationId: 'patchByob',
+        security: secured,
+        parameters: [idParam, ifMatchParam],
+        description:
+          'A JSON merge patch (RFC 7396) of `cors`, `tags`, `accessRole` and `callbackUrl` of a READY or DEGRADED request. A change of the stack\'s ' +
+          'template re-renders it at the latest template version and updates the stack through a change set (direct mode), which is refused (409) ' +
+          'if it would replace or remove the bucket, the key or the vendor\'s grant; the request is UPDATING until `lastUpdate` says how it ended. ' +
+          '`callbackUrl` changes only the record. Immutable (`region`, `bucketName`, `encryption`, `scope`, `team`, `launch`) and read-only fields are ' +
+          'a 400 naming each, and nothing is done. Quick-create requests: only `callbackUrl`, for now.',
+        requestBody: { required: true, content: { 'application/merge-patch+json': { schema: ref('ByobPatch') }, 'application/json': { schema: ref('ByobPatch') } } },
+        responses: {
+          '200': record('The patch changes nothing: the request record'),
+          '202': record('Accepted: the request record (UPDATING while its stack is updated)'),
+          ...problems(400, 404, 409, 412, 413, 415, ...AUTHED),
+        },
+      },
       delete: {
         operationId: 'deleteByob',
         security: secured,
-        parameters: [idParam],
+        parameters: [idParam, ifMatchParam],
         description: 'Tears the stack down; the bucket and key are always retained.',
-        responses: { '202': json('Byob', 'Deletion started (or done): the request record'), ...problems(404, 409, ...AUTHED) },
+        responses: { '202': record('Deletion started (or done): the request record'), ...problems(404, 409, 412, ...AUTHED) },
+      },
+    },
+    '/byob/{id}/upgrade': {
+      post: {
+        operationId: 'upgradeByob',
+        security: secured,
+        parameters: [idParam, ifMatchParam],
+        description:
+          'Updates the stack of a READY or DEGRADED direct-mode request to the same request rendered at the latest template version, through a ' +
+          'change set refused (409) if it would replace or remove the bucket, the key or the vendor\'s grant.',
+        responses: { '202': record('Accepted: the request record (UPDATING while its stack is updated)'), ...problems(404, 409, 412, ...AUTHED) },
       },
     },
     '/byob/{id}/template': {
@@ -202,16 +260,16 @@ export const openApiDocument = () => ({
       post: {
         operationId: 'reverifyByob',
         security: secured,
-        parameters: [idParam],
-        responses: { '200': json('Byob', 'The record with the new verification'), ...problems(404, 409, ...AUTHED) },
+        parameters: [idParam, ifMatchParam],
+        responses: { '200': record('The record with the new verification'), ...problems(404, 409, 412, ...AUTHED) },
       },
     },
     '/byob/{id}/callbacks/redeliver': {
       post: {
         operationId: 'redeliverCallbacks',
         security: secured,
-        parameters: [idParam],
-        responses: { '202': json('Byob', 'Undelivered webhooks requeued: the request record'), ...problems(404, ...AUTHED) },
+        parameters: [idParam, ifMatchParam],
+        responses: { '202': record('Undelivered webhooks requeued: the request record'), ...problems(404, 412, ...AUTHED) },
       },
     },
     '/byob/{id}/onboarding/revoke': {
@@ -220,7 +278,7 @@ export const openApiDocument = () => ({
         security: secured,
         parameters: [idParam],
         description: 'Withdraws every onboarding page link issued so far (they answer 410); the answer carries a new one.',
-        responses: { '200': json('Byob', 'Links withdrawn: the request record with a new onboardingUrl'), ...problems(404, ...AUTHED) },
+        responses: { '200': record('Links withdrawn: the request record with a new onboardingUrl'), ...problems(404, ...AUTHED) },
       },
     },
     '/onboarding/{id}': {

@@ -54,6 +54,7 @@ const statusText = (r: ByobRecord, vendor: string): string => {
     CREATING: `CloudFormation is creating the bucket in ${where}. This page updates by itself.`,
     VERIFYING: `The stack is complete; ${vendor} is checking the bucket the way it will use it.`,
     READY: `Ready: the bucket is set up and verified, and ${vendor} can use it.`,
+    UPDATING: `${vendor} is updating the stack's settings in ${where}. The bucket and its data stay as they are and remain in use.`,
     FAILED: 'Set-up did not complete. What went wrong and how to fix it is below.',
     EXPIRED: `The launch link expired before it was used. Ask ${vendor} for a new one.`,
     DELETING: 'The stack is being deleted. The bucket and its data stay in the account.',

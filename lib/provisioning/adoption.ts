@@ -26,15 +26,6 @@ import { retryOnStale } from './stale-record.js';
 import type { Store } from './store.js';
 import type { WorkflowDeps } from './workflow.js';
 
-/**
- * The request fields a PATCH cannot carry to an adopted bucket. Their template properties live on the
- * bucket and key resources, which an adopting stack does not have: a change set would change nothing.
- * A PATCH naming one of them on an adopted request is refused (409) naming the field; the customer
- * changes the bucket's CORS or tags directly (the `cors` check's commands show how). `accessRole` and
- * `callbackUrl` are unaffected: the role is the stack's own, the callback only the record's.
- */
-export const FIELDS_NOT_MANAGED_WHEN_ADOPTED = ['cors', 'tags'] as const;
-
 /** What adopting needs: the store, configuration, and an S3 client acting for the request in its launch account. */
 export interface AdoptionDeps extends WorkflowDeps {
   bucketS3For(record: ByobRecord): Promise<S3Client>;

@@ -6,6 +6,7 @@ import { isAssured } from './state-machine.js';
 import { transition } from './transition.js';
 import { retryOnStale } from './stale-record.js';
 import type { ProvisioningDeps, RequestClients } from './workflow.js';
+import { checkPrecondition, type VersionMatch } from './precondition.js';
 
 /**
  * Continuous assurance of a provisioned bucket: verification on a schedule (and on demand), plus
@@ -31,13 +32,15 @@ type Findings = Partial<Pick<ByobRecord, 'verification' | 'drift' | 'driftDetect
  * Writes new findings on an assured record, moving it between READY and DEGRADED when they say so
  * (the transition carries `byob.degraded` / `byob.recovered`, attempted at once). The write is
  * conditional on the version read: the record in hand is tried first and re-read only when a
- * concurrent writer moved it. Returns null when it has left READY/DEGRADED meanwhile (e.g. deleted).
+ * concurrent writer moved it (with a caller's `ifMatch`, a moved record answers 412 instead). Returns
+ * null when it has left READY/DEGRADED meanwhile (e.g. deleted).
  */
-const settle = async (deps: ProvisioningDeps, record: ByobRecord, findings: Findings): Promise<ByobRecord | null> => {
+const settle = async (deps: ProvisioningDeps, record: ByobRecord, findings: Findings, ifMatch?: VersionMatch): Promise<ByobRecord | null> => {
   let inHand: ByobRecord | null = record;
   const out = await retryOnStale(record.id, async () => {
     const r = inHand ?? (await deps.store.get(record.tenant, record.id));
     inHand = null;
+    if (r) checkPrecondition(r, ifMatch);
     if (!r || !isAssured(r.status)) return null;
     const merged = { ...r, ...findings };
     const status = assuredStatus(merged.verification, merged.drift);
@@ -73,12 +76,12 @@ const startDrift = async (deps: ProvisioningDeps, record: ByobRecord, clients: R
  * starts drift detection (read back by a later reconciler run). The status is decided on this
  * verification and the last completed drift.
  */
-export const verifyAssured = async (deps: ProvisioningDeps, record: ByobRecord, when: 'scheduled' | 'interactive'): Promise<ByobRecord> => {
+export const verifyAssured = async (deps: ProvisioningDeps, record: ByobRecord, when: 'scheduled' | 'interactive', ifMatch?: VersionMatch): Promise<ByobRecord> => {
   const clients = await deps.clientsFor(record);
   const verification = await deps.verify(record, clients, when);
   const running = record.driftDetection;
   const drift = running ? { driftDetection: { ...running, outdated: true } } : driftInReach(record) ? await startDrift(deps, record, clients) : {};
-  return (await settle(deps, record, { verification, ...drift })) ?? record;
+  return (await settle(deps, record, { verification, ...drift }, ifMatch)) ?? record;
 };
 
 /** Reads a running drift detection back; still running, it is looked at again shortly (or given up after 15 minutes). */

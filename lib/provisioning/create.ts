@@ -15,19 +15,19 @@ import { hashToken, quickCreateUrl, registrationToken, withoutToken } from '../q
 import type { ByobRecord } from './record.js';
 import type { CreateByobRequest } from './request.js';
 import { tenantSettings } from '../tenants/settings.js';
-import { launchStack } from './stacks.js';
+import { launchStack, type StackSettings } from './stacks.js';
 import { dueAtFor } from './state-machine.js';
 import { transition } from './transition.js';
 import { storeTemplate, templateUrlOf } from './template-store.js';
 
-/** Version of the rendered template's shape (shown in its Description). */
-export const TEMPLATE_VERSION = '2026-11-24.1';
-
-/** What creating a request needs: its stack, a look at a retained bucket, and the vendor's templates bucket. */
-export interface CreateDeps extends StackDeps, AdoptionDeps {
+/** What launching or updating a request's stack needs: its stack, and the vendor's templates bucket. */
+export interface LaunchDeps extends StackDeps {
   /** The vendor's own S3 client for a region (templates bucket). */
   vendorS3(region: string): S3Client;
 }
+
+/** What creating a request needs: launching, and a look at a retained bucket. */
+export interface CreateDeps extends LaunchDeps, AdoptionDeps {}
 
 const generatedBucketName = (id: string, team: string | null) =>
   `byob-${(team ?? 'instance').slice(0, 40)}-${id.slice(-12).toLowerCase()}`.replace(/-+$/, '');
@@ -48,7 +48,7 @@ const checkAgainstConfig = (deps: CreateDeps, body: CreateByobRequest) => {
 };
 
 /** Renders, turning a dynamic reference ({{resolve:…}}) that slipped past validation into a 400 naming the field. */
-const renderSafely = (spec: ByobTemplateSpec) => {
+export const renderSafely = (spec: ByobTemplateSpec) => {
   try {
     return renderByobTemplate(spec);
   } catch (e) {
@@ -64,9 +64,9 @@ const encryptionSpecOf = (record: ByobRecord): ByobTemplateSpec['encryption'] =>
   return record.encryption.kmsKeyArn ? { type: 'sse-kms', kmsKeyArn: record.encryption.kmsKeyArn } : { type: 'sse-kms' };
 };
 
-/** The template spec of a request: request fields plus configuration, never raw input. */
+/** The template spec of a request at the latest template version: request fields plus configuration, never raw input. */
 export const templateSpecFor = (deps: Pick<CreateDeps, 'config'>, record: ByobRecord, externalId: string | null): ByobTemplateSpec => ({
-  templateVersion: TEMPLATE_VERSION,
+  templateVersion: deps.config.templateVersion,
   requestId: record.id,
   tenant: record.tenant,
   scope: record.scope,
@@ -84,8 +84,20 @@ export const templateSpecFor = (deps: Pick<CreateDeps, 'config'>, record: ByobRe
 });
 
 /**
+ * How the request's stack runs, on creation and on every update: stack notifications to the region's
+ * topic, tags naming tenant and request, CAPABILITY_IAM for the access role, and the service role.
+ */
+export const stackSettingsFor = (deps: Pick<StackDeps, 'config'>, record: ByobRecord): StackSettings => ({
+  notificationArns: [stackEventsTopicArn(deps.config, record.region)],
+  tags: { 'byob:tenant': record.tenant, 'byob:request': record.id, 'byob:scope': record.scope, 'byob:team': record.team ?? 'instance', ...record.tags },
+  capabilities: record.accessRole ? ['CAPABILITY_IAM'] : [],
+  // Stacks in the vendor's own account run under the CloudFormation service role; customer stacks under their role.
+  roleArn: record.launch.roleArn ? undefined : (deps.config.stackExecutionRoleArn ?? undefined),
+});
+
+/**
  * Launches (or adopts) the request's stack: deterministic name, one ClientRequestToken per request,
- * stack notifications to the region's topic, tags naming tenant and request. Safe to call again.
+ * and its {@link stackSettingsFor}. Safe to call again.
  */
 export const launchFor = async (deps: StackDeps, record: ByobRecord): Promise<string> => {
   const { cfn } = await deps.clientsFor(record);
@@ -93,12 +105,8 @@ export const launchFor = async (deps: StackDeps, record: ByobRecord): Promise<st
     stackName: record.launch.stackName,
     templateUrl: templateUrlOf(record.templateBucket, record.region, record.templateKey),
     clientRequestToken: `create-${record.id.slice('byob_'.length)}`,
-    notificationArns: [stackEventsTopicArn(deps.config, record.region)],
-    tags: { 'byob:tenant': record.tenant, 'byob:request': record.id, 'byob:scope': record.scope, 'byob:team': record.team ?? 'instance', ...record.tags },
-    capabilities: record.accessRole ? ['CAPABILITY_IAM'] : [],
     requestId: record.id,
-    // Stacks in the vendor's own account run under the CloudFormation service role; customer stacks under their role.
-    roleArn: record.launch.roleArn ? undefined : (deps.config.stackExecutionRoleArn ?? undefined),
+    ...stackSettingsFor(deps, record),
   });
 };
 
@@ -150,6 +158,7 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
     verification: null,
     failure: null,
     activeKey: activeKeyFor(body),
+    templateVersion: deps.config.templateVersion,
     // A request stays PENDING only while this call runs; one still PENDING at this deadline was cut off
     // (a Lambda killed, AWS failing), and the reconciler takes it over.
     dueAt: dueAtFor('PENDING', now, null, deps.config.statusDeadlineMinutes),

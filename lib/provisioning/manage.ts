@@ -5,24 +5,26 @@ import { deleteStack } from './stacks.js';
 import { transition } from './transition.js';
 import { verifyAssured } from './assurance.js';
 import { isAssured } from './state-machine.js';
+import { checkPrecondition, type VersionMatch } from './precondition.js';
 
-const mustGet = async (deps: WorkflowDeps, tenant: string, id: string) => {
+const mustGet = async (deps: WorkflowDeps, tenant: string, id: string, ifMatch?: VersionMatch) => {
   const record = await deps.store.get(tenant, id);
   if (!record) throw new NotFoundError();
+  checkPrecondition(record, ifMatch);
   return record;
 };
 
 /**
  * POST /byob/{id}/verify: runs verification again on a provisioned bucket. A READY or DEGRADED one
  * moves between the two on the result (never to FAILED: see lib/provisioning/assurance.ts); a FAILED
- * one that passes becomes READY again.
+ * one that passes becomes READY again. With `ifMatch`, the result is written only on the version it names.
  */
-export const reverify = async (deps: ProvisioningDeps, tenant: string, id: string): Promise<ByobRecord> => {
-  const record = await mustGet(deps, tenant, id);
+export const reverify = async (deps: ProvisioningDeps, tenant: string, id: string, ifMatch?: VersionMatch): Promise<ByobRecord> => {
+  const record = await mustGet(deps, tenant, id, ifMatch);
   if (!record.outputs || !['READY', 'DEGRADED', 'FAILED', 'VERIFYING'].includes(record.status)) {
     throw new ConflictError(`Request ${id} is ${record.status}; only a provisioned bucket can be verified again.`);
   }
-  if (isAssured(record.status)) return verifyAssured(deps, record, 'interactive');
+  if (isAssured(record.status)) return verifyAssured(deps, record, 'interactive', ifMatch);
   const verification = await deps.verify(record, await deps.clientsFor(record), 'interactive');
   const passed = verification.status !== 'failed';
   const out = await withFreshRecord(deps, tenant, id, async (r) => {
@@ -32,20 +34,22 @@ export const reverify = async (deps: ProvisioningDeps, tenant: string, id: strin
     const failure = { code: 'verification_failed', message: `Verification failed: ${failed.join(', ')}. See verification.checks for how to fix each.`, resource: null };
     if (r.status === 'FAILED') return deps.store.patch(r, { verification, failure }, deps.clock().toISOString());
     return transition(deps, r, 'FAILED', { verification, failure });
-  });
+  }, ifMatch);
   return out ?? (await mustGet(deps, tenant, id));
 };
 
 /**
  * DELETE /byob/{id}: deletes the stack (bucket and key are retained by their DeletionPolicy, so no data
  * is lost) and ends the request; a quick-create stack lives in the customer's account, so there the
- * customer deletes it and its custom resource reports the deletion.
+ * customer deletes it and its custom resource reports the deletion. With `ifMatch`, only the version it names is deleted.
  */
-export const deleteByob = async (deps: StackDeps, tenant: string, id: string): Promise<ByobRecord> => {
-  const record = await mustGet(deps, tenant, id);
+export const deleteByob = async (deps: StackDeps, tenant: string, id: string, ifMatch?: VersionMatch): Promise<ByobRecord> => {
+  const record = await mustGet(deps, tenant, id, ifMatch);
   if (record.status === 'DELETED' || record.status === 'DELETING') return record;
   const out = await withFreshRecord(deps, tenant, id, async (r) => {
     if (r.status === 'PENDING') throw new ConflictError(`Request ${id} is still being launched; try again in a minute.`);
+    // CloudFormation refuses to delete a stack mid-update, and the update's outcome would have no record to land on.
+    if (r.status === 'UPDATING') throw new ConflictError(`Request ${id} is being updated; try again once the update has finished.`);
     // VERIFYING may not become DELETING: deleting the stack first would leave a 500 and a record that never says so.
     if (r.status === 'VERIFYING') throw new ConflictError(`Request ${id} is being verified; try again in a minute.`);
     if (r.launch.mode === 'quick-create' && r.launch.stackId && !['FAILED', 'EXPIRED'].includes(r.status)) {
@@ -62,6 +66,6 @@ export const deleteByob = async (deps: StackDeps, tenant: string, id: string): P
       await deleteStack(cfn, r.launch.stackId);
     }
     return transition(deps, r, 'DELETED');
-  });
+  }, ifMatch);
   return out ?? record;
 };

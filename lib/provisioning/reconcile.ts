@@ -2,11 +2,12 @@ import { launchFor } from './create.js';
 import { logger } from '../logger.js';
 import { inPool } from './pool.js';
 import { deliverDue, type OutboxDeps } from '../webhooks/outbox.js';
-import { type ProvisioningDeps, syncWithStack, type WorkflowDeps, verifyAndSettle, withFreshRecord } from './workflow.js';
+import { lookAgainLater, type ProvisioningDeps, syncWithStack, verifyAndSettle, withFreshRecord } from './workflow.js';
 import type { ByobRecord } from './record.js';
 import { transition } from './transition.js';
 import { assure } from './assurance.js';
 import { isAssured } from './state-machine.js';
+import { continueDirectUpdate } from '../updates/direct-update.js';
 
 /** How many overdue records one run works on at once: each waits on AWS, none waits for another. */
 export const RECONCILE_POOL_SIZE = 8;
@@ -22,14 +23,12 @@ export interface ReconcileReport {
   errors: number;
 }
 
-const later = (deps: WorkflowDeps, r: ByobRecord) =>
-  deps.store.patch(r, { dueAt: new Date(deps.clock().getTime() + deps.config.statusDeadlineMinutes * 60_000).toISOString() }, deps.clock().toISOString());
-
 /**
  * Converges one overdue record: asks CloudFormation once (by stack id, or by its deterministic name),
  * adopts what it finds, relaunches a stack that never started (same token, same name: at most one
- * stack), expires unused links, re-runs a verification that was cut off. A READY or DEGRADED record
- * that is due gets its scheduled verification or drift read-back (assurance.ts).
+ * stack), expires unused links, re-runs a verification that was cut off, finishes an update whose
+ * Lambda stopped short (lib/updates/direct-update.ts). A READY or DEGRADED record that is due gets its
+ * scheduled verification or drift read-back (assurance.ts).
  */
 export const reconcileRecord = async (deps: ProvisioningDeps, record: ByobRecord): Promise<boolean> => {
   const now = deps.clock();
@@ -43,9 +42,11 @@ export const reconcileRecord = async (deps: ProvisioningDeps, record: ByobRecord
     switch (r.status) {
       case 'AWAITING_CUSTOMER':
         if (r.quickCreate && Date.parse(r.quickCreate.expiresAt) <= now.getTime()) return transition(deps, r, 'EXPIRED');
-        return later(deps, r);
+        return lookAgainLater(deps, r);
       case 'VERIFYING':
         return verifyAndSettle(deps, r);
+      case 'UPDATING':
+        return continueDirectUpdate(deps, r);
       case 'PENDING':
       case 'CREATING':
       case 'DELETING': {
@@ -53,7 +54,7 @@ export const reconcileRecord = async (deps: ProvisioningDeps, record: ByobRecord
           // The customer's stack reports itself; nothing to ask in an account we cannot read.
           return age > GIVE_UP_AFTER_MS
             ? transition(deps, r, 'FAILED', { failure: { code: 'timed_out', message: 'The stack in your account did not report back in time; check its Events tab, delete it and launch the link again.', resource: null } })
-            : later(deps, r);
+            : lookAgainLater(deps, r);
         }
         const synced = await syncWithStack(deps, r);
         if (synced) return synced;
@@ -69,7 +70,7 @@ export const reconcileRecord = async (deps: ProvisioningDeps, record: ByobRecord
         if (age > GIVE_UP_AFTER_MS || r.status === 'PENDING') {
           return transition(deps, r, 'FAILED', { failure: { code: 'timed_out', message: 'The stack could not be found or did not finish in time; create the request again.', resource: null } });
         }
-        return later(deps, r);
+        return lookAgainLater(deps, r);
       }
       default:
         return deps.store.patch(r, { dueAt: null }, now.toISOString());

@@ -37,6 +37,66 @@ export interface Adoption {
   fromRequestId: string;
 }
 
+/**
+ * The request fields a PATCH cannot carry to an adopted bucket. Their template properties live on the
+ * bucket and key resources, which an adopting stack does not have: a change set would change nothing.
+ * A PATCH naming one of them on an adopted request is refused (409) naming the field; the customer
+ * changes the bucket's CORS or tags directly (the `cors` check's commands show how). `accessRole` and
+ * `callbackUrl` are unaffected: the role is the stack's own, the callback only the record's.
+ */
+export const FIELDS_NOT_MANAGED_WHEN_ADOPTED = ['cors', 'tags'] as const;
+
+/** One resource change of a change set, as the API reports it. */
+export interface ResourceChange {
+  action: string;
+  logicalId: string;
+  resourceType: string;
+  /** Whether the change replaces the resource (CloudFormation's True | False | Conditional); null for Add and Remove. */
+  replacement: 'True' | 'False' | 'Conditional' | null;
+}
+
+/** The request fields an update changes in the stack's template. */
+export interface TemplateFields {
+  corsRules: CorsRule[];
+  tags: Record<string, string>;
+  accessRole: boolean;
+}
+
+/**
+ * An update of the request's stack in flight: it holds the record in UPDATING from the write that
+ * started it (the update's lock) until the record takes its outcome.
+ */
+export interface InFlightUpdate {
+  /** `upd-<ULID>`: the change set's ClientToken and ExecuteChangeSet's ClientRequestToken. */
+  id: string;
+  kind: 'patch' | 'upgrade';
+  changeSetName: string;
+  changeSetId: string | null;
+  /** Where the record goes back to when the update does not happen. */
+  fromStatus: 'READY' | 'DEGRADED';
+  fromVersion: string;
+  toVersion: string;
+  target: TemplateFields;
+  /** The re-rendered template, stored under a key of its own (the stack's current one stays until the update succeeds). */
+  templateKey: string;
+  startedAt: string;
+  /** `proposed`: the change set was asked for and nothing decided yet; `executing`: ExecuteChangeSet was called, or is about to be. */
+  phase: 'proposed' | 'executing';
+  /** The change set's changes, once described. */
+  changes: ResourceChange[] | null;
+}
+
+/** How the last update of the request ended. */
+export type LastUpdate =
+  | { status: 'succeeded'; fromVersion: string; toVersion: string; changes: ResourceChange[]; at: string }
+  | { status: 'failed'; reason: string; resource: string | null; fromVersion: string; toVersion: string; at: string };
+
+/**
+ * The template version of records written before versions were recorded: every stack until then was
+ * rendered at it. Never change it (unlike templates/version.ts TEMPLATE_VERSION, which moves on).
+ */
+export const UNRECORDED_TEMPLATE_VERSION = '2026-11-24.1';
+
 /** Delivery state of the request's webhooks. */
 export interface CallbackState {
   url: string;
@@ -95,12 +155,34 @@ export interface ByobRecord {
    * started (its result may predate a fix, so it is run again rather than applied).
    */
   driftDetection?: { id: string; startedAt: string; outdated?: boolean } | null;
+  /** The template version its stack runs; absent on records older than versions (see {@link templateVersionOf}). */
+  templateVersion?: string;
+  /** The update in flight (UPDATING, and VERIFYING after it), if any. */
+  update?: InFlightUpdate | null;
+  /** How the last update ended. */
+  lastUpdate?: LastUpdate | null;
   createdAt: string;
   updatedAt: string;
 }
 
+/** The template version the record's stack runs. */
+export const templateVersionOf = (r: Pick<ByobRecord, 'templateVersion'>): string => r.templateVersion ?? UNRECORDED_TEMPLATE_VERSION;
+
+// Nothing is left to update once the request failed, expired or is (being) deleted.
+const WITHOUT_STACK_TO_UPDATE: ReadonlySet<Status> = new Set(['FAILED', 'EXPIRED', 'DELETING', 'DELETED']);
+
 /** The onboarding page link of a request at a link epoch (lib/onboarding/link.ts onboardingLinker), or null when the page is off. */
 export type OnboardingLinker = (requestId: string, epoch: number) => string | null;
+
+/** What a view is built with besides the record. */
+export interface ViewContext {
+  /** The deployment's latest template version (config TEMPLATE_VERSION), which `updateAvailable` compares with. */
+  latestTemplateVersion: string;
+  /** The quick-create link key: with it the view carries the usable link. */
+  linkKey?: string | null;
+  /** The onboarding page links: with them the view carries the page link. */
+  onboardingUrl?: OnboardingLinker | null;
+}
 
 /**
  * The public view: what GET /byob/{id} and webhooks show (no token hash, no tenant internals). With the
@@ -108,7 +190,7 @@ export type OnboardingLinker = (requestId: string, epoch: number) => string | nu
  * and the onboarding page link, both derived here and never stored; without them (webhooks, the
  * idempotency store) the quick-create link is shown without its token and there is no page link.
  */
-export const toView = (r: ByobRecord, linkKey: string | null = null, onboardingUrl: OnboardingLinker | null = null): ByobView => ({
+export const toView = (r: ByobRecord, { latestTemplateVersion, linkKey = null, onboardingUrl = null }: ViewContext): ByobView => ({
   id: r.id,
   status: r.status,
   scope: r.scope,
@@ -133,6 +215,10 @@ export const toView = (r: ByobRecord, linkKey: string | null = null, onboardingU
   failure: r.failure,
   callback: r.callback,
   tags: r.tags,
+  templateVersion: templateVersionOf(r),
+  latestTemplateVersion,
+  updateAvailable: templateVersionOf(r) !== latestTemplateVersion && !WITHOUT_STACK_TO_UPDATE.has(r.status),
+  lastUpdate: r.lastUpdate ?? null,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });

@@ -35,10 +35,29 @@ export const isStackLevel = (n: StackNotification): boolean =>
   n.resourceType === 'AWS::CloudFormation::Stack' && n.logicalResourceId === n.stackName;
 
 /** What a stack status means for a request. */
-export type StackOutcome = 'in-progress' | 'complete' | 'failed' | 'deleted' | 'other';
+export type StackOutcome =
+  | 'in-progress'
+  | 'complete'
+  | 'failed'
+  | 'deleted'
+  | 'update-in-progress'
+  | 'updated'
+  | 'update-rolled-back'
+  | 'update-failed'
+  | 'other';
 
-/** Classifies a stack status. */
+/**
+ * Classifies a stack status. An update that rolled back (UPDATE_ROLLBACK_COMPLETE) left a healthy
+ * stack on its previous template, unlike a creation's rollback; one whose rollback failed (or that
+ * ran without rollback) needs the stack's owner.
+ */
 export const stackOutcome = (status: string): StackOutcome => {
+  if (status.startsWith('UPDATE_')) {
+    if (status === 'UPDATE_COMPLETE' || status === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS') return 'updated';
+    if (status === 'UPDATE_ROLLBACK_COMPLETE') return 'update-rolled-back';
+    if (status.endsWith('_IN_PROGRESS')) return 'update-in-progress';
+    return 'update-failed';
+  }
   if (status === 'CREATE_COMPLETE') return 'complete';
   if (status === 'CREATE_IN_PROGRESS') return 'in-progress';
   if (status === 'DELETE_COMPLETE') return 'deleted';

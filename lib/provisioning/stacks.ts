@@ -9,17 +9,29 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import type { Failure, Outputs } from './record.js';
 
-/** What CreateStack needs for one request. */
-export interface LaunchInput {
-  stackName: string;
-  templateUrl: string;
-  clientRequestToken: string;
+/** How a request's stack runs, on creation and on every update (lib/provisioning/create.ts stackSettingsFor). */
+export interface StackSettings {
   notificationArns: string[];
   tags: Record<string, string>;
   capabilities: Array<'CAPABILITY_IAM'>;
-  requestId: string;
   /** CloudFormation service role, for stacks in the vendor's own account. */
   roleArn?: string | undefined;
+}
+
+/** The {@link StackSettings} as CreateStack and CreateChangeSet take them. */
+export const stackSettingsInput = (s: StackSettings) => ({
+  NotificationARNs: s.notificationArns,
+  Capabilities: s.capabilities,
+  Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
+  ...(s.roleArn ? { RoleARN: s.roleArn } : {}),
+});
+
+/** What CreateStack needs for one request. */
+export interface LaunchInput extends StackSettings {
+  stackName: string;
+  templateUrl: string;
+  clientRequestToken: string;
+  requestId: string;
 }
 
 /** A stack as the API cares about it. */
@@ -28,6 +40,8 @@ export interface StackState {
   status: string;
   outputs: Record<string, string>;
   tags: Record<string, string>;
+  /** When an update last changed it (ISO time); null if it was never updated. */
+  lastUpdatedAt: string | null;
 }
 
 /** Thrown when a stack of our name exists but is not this request's (never adopted). */
@@ -42,6 +56,7 @@ const toState = (s: Stack): StackState => ({
   status: s.StackStatus ?? 'UNKNOWN',
   outputs: Object.fromEntries((s.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
   tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+  lastUpdatedAt: s.LastUpdatedTime?.toISOString() ?? null,
 });
 
 const isMissing = (e: unknown) => e instanceof Error && /does not exist/i.test(e.message);
@@ -70,11 +85,8 @@ export const launchStack = async (cfn: CloudFormationClient, input: LaunchInput)
         StackName: input.stackName,
         TemplateURL: input.templateUrl,
         ClientRequestToken: input.clientRequestToken,
-        NotificationARNs: input.notificationArns,
-        Capabilities: input.capabilities,
         OnFailure: 'ROLLBACK',
-        ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
-        Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
+        ...stackSettingsInput(input),
       }),
     );
     if (!out.StackId) throw new Error('CreateStack answered without a StackId');
@@ -105,9 +117,10 @@ const CANCELLED = /cancelled|canceled/i;
 
 /**
  * The first resource that failed, oldest first, from DescribeStackEvents: that reason explains the
- * rollback; later failures are usually "Resource creation cancelled" noise.
+ * rollback; later failures are usually "Resource creation cancelled" noise. `since` (ISO time) keeps
+ * to one operation's events: an update's, not those of an earlier one.
  */
-export const firstFailure = async (cfn: CloudFormationClient, stackId: string): Promise<Failure | null> => {
+export const firstFailure = async (cfn: CloudFormationClient, stackId: string, since?: string): Promise<Failure | null> => {
   const events: StackEvent[] = [];
   let next: string | undefined;
   for (let page = 0; page < 10; page++) {
@@ -118,6 +131,7 @@ export const firstFailure = async (cfn: CloudFormationClient, stackId: string): 
   }
   const failures = events
     .filter((e) => FAILED.test(e.ResourceStatus ?? '') && e.ResourceType !== 'AWS::CloudFormation::Stack')
+    .filter((e) => since === undefined || (e.Timestamp?.getTime() ?? 0) >= Date.parse(since))
     .sort((a, b) => (a.Timestamp?.getTime() ?? 0) - (b.Timestamp?.getTime() ?? 0));
   const chosen = failures.find((e) => !CANCELLED.test(e.ResourceStatusReason ?? '')) ?? failures[0];
   if (!chosen) return null;

@@ -9,6 +9,7 @@ export const Status = z.enum([
   'VERIFYING',
   'READY',
   'DEGRADED',
+  'UPDATING',
   'FAILED',
   'EXPIRED',
   'DELETING',
@@ -22,11 +23,14 @@ export const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
   PENDING: ['AWAITING_CUSTOMER', 'CREATING', 'VERIFYING', 'FAILED'],
   AWAITING_CUSTOMER: ['CREATING', 'VERIFYING', 'FAILED', 'EXPIRED', 'DELETED'],
   CREATING: ['VERIFYING', 'FAILED', 'DELETING'],
-  VERIFYING: ['READY', 'FAILED'],
+  // DEGRADED only after an update: the bucket was provisioned, so its verification never FAILs it.
+  VERIFYING: ['READY', 'FAILED', 'DEGRADED'],
   // Verification of a provisioned bucket moves it between READY and DEGRADED, never to FAILED: FAILED
   // leaves the active set and would free the team's slot while the bucket still holds its data.
-  READY: ['DEGRADED', 'DELETING', 'DELETED'],
-  DEGRADED: ['READY', 'DELETING', 'DELETED'],
+  READY: ['DEGRADED', 'UPDATING', 'DELETING', 'DELETED'],
+  DEGRADED: ['READY', 'UPDATING', 'DELETING', 'DELETED'],
+  // An update that happened is verified; one refused, rolled back or without effect goes back where it came from.
+  UPDATING: ['VERIFYING', 'READY', 'DEGRADED'],
   FAILED: ['VERIFYING', 'READY', 'DELETING', 'DELETED'],
   EXPIRED: ['DELETED'],
   DELETING: ['DELETED', 'FAILED'],
@@ -34,7 +38,7 @@ export const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
 };
 
 /** Statuses that hold the tenant+scope+team lock: a second request for the same team answers 409. */
-export const ACTIVE_STATUSES: ReadonlySet<Status> = new Set(['PENDING', 'AWAITING_CUSTOMER', 'CREATING', 'VERIFYING', 'READY', 'DEGRADED', 'DELETING']);
+export const ACTIVE_STATUSES: ReadonlySet<Status> = new Set(['PENDING', 'AWAITING_CUSTOMER', 'CREATING', 'VERIFYING', 'READY', 'DEGRADED', 'UPDATING', 'DELETING']);
 
 /** Statuses of a provisioned bucket that the reconciler verifies again on a schedule (reverify-schedule.ts). */
 export const ASSURED_STATUSES: ReadonlySet<Status> = new Set(['READY', 'DEGRADED']);
@@ -70,9 +74,10 @@ export const lockChange = (from: Status, to: Status): LockChange => {
 
 /**
  * Minutes after which the reconciler looks at a record still in a status: verification and launch
- * finish in seconds, so a record left there means a Lambda died mid-way; stacks take longer.
+ * finish in seconds, so a record left there means a Lambda died mid-way; stacks take longer. An update
+ * is looked at early too: its route may have answered before the change set was even described.
  */
-export const SHORT_DEADLINE_MINUTES: Partial<Record<Status, number>> = { PENDING: 2, VERIFYING: 2 };
+export const SHORT_DEADLINE_MINUTES: Partial<Record<Status, number>> = { PENDING: 2, VERIFYING: 2, UPDATING: 2 };
 
 /** The deadline by which the reconciler looks at a record entering `to`, or null if it is settled. */
 export const dueAtFor = (to: Status, now: Date, linkExpiresAt: string | null, deadlineMinutes: number): string | null => {

@@ -18,7 +18,7 @@ export const storeTemplate = async (
   s3: S3Client,
   input: { bucket: string; region: string; requestId: string; nonce: string; body: string },
 ): Promise<StoredTemplate> => {
-  const key = `templates/${input.requestId}/${input.nonce}.json`;
+  const key = templateKeyOf(input.requestId, input.nonce);
   await s3.send(
     new PutObjectCommand({
       Bucket: input.bucket,
@@ -30,6 +30,9 @@ export const storeTemplate = async (
   );
   return { bucket: input.bucket, key, url: templateUrlOf(input.bucket, input.region, key) };
 };
+
+/** Where a request's template stored with `nonce` is kept: known before it is stored, so a record can name it first. */
+export const templateKeyOf = (requestId: string, nonce: string): string => `templates/${requestId}/${nonce}.json`;
 
 /** The virtual-hosted URL of a stored template. */
 export const templateUrlOf = (bucket: string, region: string, key: string): string => `https://${bucket}.s3.${region}.amazonaws.com/${key}`;

@@ -31,6 +31,18 @@ const Drift = z.object({
   detail: z.optional(z.string()),
 });
 
+const ResourceChange = z.object({
+  action: z.string().register(z.globalRegistry, { description: 'CloudFormation\'s action: Add, Modify, Remove, …' }),
+  logicalId: z.string(),
+  resourceType: z.string(),
+  replacement: z.nullable(z.enum(['True', 'False', 'Conditional'])),
+});
+
+const LastUpdate = z.union([
+  z.object({ status: z.literal('succeeded'), fromVersion: z.string(), toVersion: z.string(), changes: z.array(ResourceChange), at: z.string() }),
+  z.object({ status: z.literal('failed'), reason: z.string(), resource: z.nullable(z.string()), fromVersion: z.string(), toVersion: z.string(), at: z.string() }),
+]);
+
 /** The public view of a BYOB request (GET /byob/{id}). */
 export const ByobView = z.object({
   id: z.string(),
@@ -80,6 +92,14 @@ export const ByobView = z.object({
     }),
   ),
   tags: z.record(z.string(), z.string()),
+  templateVersion: z.string().register(z.globalRegistry, { description: 'The template version the request\'s stack runs.' }),
+  latestTemplateVersion: z.string().register(z.globalRegistry, { description: 'The version new stacks and updates are rendered at (POST /byob/{id}/upgrade).' }),
+  updateAvailable: z.boolean().register(z.globalRegistry, {
+    description: 'templateVersion is older than latestTemplateVersion (false once the request failed, expired or is deleted: there is no stack to update).',
+  }),
+  lastUpdate: z.nullable(LastUpdate).register(z.globalRegistry, {
+    description: 'How the last PATCH or upgrade of the stack ended: its change set\'s changes, or why it failed (the stack and the request then keep what they had).',
+  }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

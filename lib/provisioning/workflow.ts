@@ -7,6 +7,8 @@ import { describeStack, firstFailure, outputsFromStack } from './stacks.js';
 import { isStackLevel, type StackNotification, stackOutcome } from './stack-notification.js';
 import { transition, type TransitionDeps } from './transition.js';
 import { retryOnStale } from './stale-record.js';
+import { checkPrecondition, type VersionMatch } from './precondition.js';
+import { failUpdate, succeeded, updatedFields, updateOf } from '../updates/outcome.js';
 
 /** The CloudFormation client acting for one request: in the customer's account when a deployment role is given. */
 export interface StackClients {
@@ -50,16 +52,19 @@ export interface ProvisioningDeps extends StackDeps, VerifyingDeps {
 
 /**
  * Re-reads and re-applies `step` when a concurrent writer moved the record first, so every handler is
- * idempotent and order-tolerant (events may arrive before the CreateStack answer is written).
+ * idempotent and order-tolerant (events may arrive before the CreateStack answer is written). With a
+ * caller's `ifMatch`, a record not (or no longer) at a version it names answers 412 instead.
  */
 export const withFreshRecord = async (
   deps: WorkflowDeps,
   tenant: string,
   id: string,
   step: (record: ByobRecord) => Promise<ByobRecord | null>,
+  ifMatch?: VersionMatch,
 ): Promise<ByobRecord | null> => {
   const out = await retryOnStale(id, async () => {
     const record = await deps.store.get(tenant, id);
+    if (record) checkPrecondition(record, ifMatch);
     return record ? { record, changed: await step(record) } : null;
   });
   if (!out) return null;
@@ -67,15 +72,26 @@ export const withFreshRecord = async (
   return out.changed ?? out.record;
 };
 
+/** Sets the reconciler's next look at a record still waiting on AWS one status deadline from now. */
+export const lookAgainLater = (deps: WorkflowDeps, r: ByobRecord): Promise<ByobRecord> =>
+  deps.store.patch(r, { dueAt: new Date(deps.clock().getTime() + deps.config.statusDeadlineMinutes * 60_000).toISOString() }, deps.clock().toISOString());
+
 /**
  * Runs verification for a record in VERIFYING and settles it READY, or FAILED with the checks. The
  * settling write re-reads the record, so a concurrent non-status write (e.g. a webhook summary) cannot
- * strand it in VERIFYING.
+ * strand it in VERIFYING. After an update the bucket was provisioned before: it settles READY or
+ * DEGRADED (never FAILED) and the update succeeded; the drift found against the old template is dropped.
  */
 export const verifyAndSettle = async (deps: VerifyingDeps, record: ByobRecord): Promise<ByobRecord> => {
   const verification = await deps.verify(record, await deps.clientsFor(record));
   const settled = await withFreshRecord(deps, record.tenant, record.id, async (r) => {
     if (r.status !== 'VERIFYING') return null;
+    if (r.update) {
+      const u = r.update;
+      const lastUpdate = succeeded(u, u.changes ?? [], deps.clock().toISOString());
+      const to = verification.status === 'failed' ? 'DEGRADED' : 'READY';
+      return transition(deps, r, to, { verification, failure: null, update: null, lastUpdate, drift: null, driftDetection: null }, 'succeeded');
+    }
     if (verification.status === 'failed') {
       const failed = verification.checks.filter((c) => c.status === 'failed').map((c) => c.id);
       return transition(deps, r, 'FAILED', {
@@ -105,6 +121,35 @@ export const syncWithStack = async (deps: ProvisioningDeps, record: ByobRecord):
   return applyStackStatus(deps, record, stack.stackId, stack.status, stack.outputs);
 };
 
+/**
+ * Applies a stack status to a record in UPDATING whose change set was executed: a completed update
+ * moves it to VERIFYING with what the update changed and the new outputs, then verifies it; a rolled
+ * back (or stuck) one ends the update failed with the first failing resource of this update.
+ */
+const applyUpdateStatus = async (deps: ProvisioningDeps, record: ByobRecord, stackId: string, status: string, outputs?: Record<string, string>): Promise<ByobRecord | null> => {
+  const u = updateOf(record);
+  if (u.phase !== 'executing') return null;
+  const launch = { ...record.launch, stackId, stackStatus: status };
+  const outcome = stackOutcome(status);
+  if (outcome === 'update-in-progress') return status === record.launch.stackStatus ? null : deps.store.patch(record, { launch }, deps.clock().toISOString());
+  if (outcome === 'updated') {
+    const stackOutputs = outputs ?? (await describeStack((await deps.clientsFor(record)).cfn, stackId))?.outputs ?? {};
+    const verifying = await transition(deps, record, 'VERIFYING', {
+      ...updatedFields(u),
+      outputs: outputsFromStack(stackOutputs, stackId, record.region) ?? record.outputs,
+      launch,
+    });
+    return verifyAndSettle(deps, verifying);
+  }
+  if (outcome === 'update-rolled-back' || outcome === 'update-failed') {
+    const first = await firstFailure((await deps.clientsFor(record)).cfn, stackId, u.startedAt);
+    const stuck = outcome === 'update-failed' ? ` The stack is ${status}: it needs ContinueUpdateRollback (or its owner) before it can be updated again.` : '';
+    const reason = `${first?.message ?? `The stack update ended ${status}.`}${stuck}`;
+    return failUpdate(deps, record, { reason, resource: first?.resource ?? null }, { launch });
+  }
+  return null;
+};
+
 /** Applies one stack status to a record; returns the updated record, or null when nothing changes. */
 export const applyStackStatus = async (
   deps: ProvisioningDeps,
@@ -113,6 +158,7 @@ export const applyStackStatus = async (
   status: string,
   outputs?: Record<string, string>,
 ): Promise<ByobRecord | null> => {
+  if (record.status === 'UPDATING') return applyUpdateStatus(deps, record, stackId, status, outputs);
   const outcome = stackOutcome(status);
   const launch = { ...record.launch, stackId, stackStatus: status };
   if (outcome === 'in-progress' && (record.status === 'PENDING' || record.status === 'AWAITING_CUSTOMER')) {

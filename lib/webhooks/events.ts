@@ -4,7 +4,7 @@
  */
 
 /** Every webhook event type. */
-export const WEBHOOK_EVENT_TYPES = ['byob.status_changed', 'byob.ready', 'byob.failed', 'byob.degraded', 'byob.recovered'] as const;
+export const WEBHOOK_EVENT_TYPES = ['byob.status_changed', 'byob.ready', 'byob.failed', 'byob.degraded', 'byob.recovered', 'byob.updated', 'byob.update_failed'] as const;
 
 /** A webhook event type. */
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -91,15 +91,25 @@ export const buildWebhookPayload = ({ type, record, occurredAt }: WebhookPayload
   throw new WebhookPayloadTooLargeError(payloadBytes(smallest));
 };
 
+/** How an update of the stack ended, for the status change that settles it. */
+export type UpdateOutcome = 'succeeded' | 'failed';
+
 /**
  * The events a status change raises: always `byob.status_changed`, plus `byob.ready` on entering
  * READY from provisioning, `byob.failed` on entering FAILED, `byob.degraded` when a provisioned
  * bucket stops meeting its checks (the payload's record carries the failing checks and the drift) and
- * `byob.recovered` when it meets them again. No change (from === to) raises nothing.
+ * `byob.recovered` when it meets them again. The change that settles an update (`settles`) raises
+ * `byob.updated` or `byob.update_failed` instead of ready/recovered, and `byob.degraded` when the
+ * updated bucket fails its verification. No change (from === to) raises nothing.
  */
-export const eventsForTransition = (from: string | null, to: string): WebhookEventType[] => {
+export const eventsForTransition = (from: string | null, to: string, settles?: UpdateOutcome): WebhookEventType[] => {
   if (from === to) return [];
   const events: WebhookEventType[] = ['byob.status_changed'];
+  if (settles) {
+    if (to === 'DEGRADED' && from === 'VERIFYING') events.push('byob.degraded');
+    events.push(settles === 'succeeded' ? 'byob.updated' : 'byob.update_failed');
+    return events;
+  }
   if (to === 'READY') events.push(from === 'DEGRADED' ? 'byob.recovered' : 'byob.ready');
   if (to === 'FAILED') events.push('byob.failed');
   if (to === 'DEGRADED') events.push('byob.degraded');

@@ -1,6 +1,8 @@
 import { nextAttemptAt } from './backoff.js';
 import type { Ids } from '../ids.js';
-import type { CallbackState } from '../provisioning/record.js';
+import type { ByobRecord, CallbackState } from '../provisioning/record.js';
+import { NotFoundError } from '../errors.js';
+import { checkPrecondition, type VersionMatch } from '../provisioning/precondition.js';
 import { signingSecrets, tenantSettings } from '../tenants/settings.js';
 import { type OutboxItem, type Store } from '../provisioning/store.js';
 import type { DeliveryOutcome, DeliveryRequest } from './delivery.js';
@@ -186,6 +188,24 @@ export const deliverDue = async (deps: OutboxDeps, limit = 100): Promise<number>
   return sent;
 };
 
+/**
+ * POST /byob/{id}/callbacks/redeliver: requeues and sends the request's undelivered webhooks, then
+ * answers the record as they left it. With `ifMatch`, the version it names is claimed first by a
+ * conditional write of the record (412 when it is not current), so a redeliver follows exactly the
+ * record its caller read.
+ */
+export const redeliverRequest = async (deps: OutboxDeps, tenant: string, requestId: string, ifMatch?: VersionMatch): Promise<ByobRecord> => {
+  const record = await retryOnStale(requestId, async () => {
+    const r = await deps.store.get(tenant, requestId);
+    if (!r) throw new NotFoundError();
+    checkPrecondition(r, ifMatch);
+    return ifMatch ? deps.store.patch(r, {}, deps.clock().toISOString()) : r;
+  });
+  await redeliver(deps, tenant, requestId);
+  // Read again: the attempts just made changed the record's callback summary.
+  return (await deps.store.get(tenant, requestId)) ?? record;
+};
+
 /** Requeues every undelivered webhook of a request (POST /byob/{id}/callbacks/redeliver) and sends now, in this call. */
 export const redeliver = async (deps: OutboxDeps, tenant: string, requestId: string): Promise<number> => {
   const now = deps.clock().toISOString();
@@ -195,4 +215,14 @@ export const redeliver = async (deps: OutboxDeps, tenant: string, requestId: str
     await deps.store.putOutbox({ ...o, status: 'pending', nextAttemptAt: now, occurredAt: now });
   }
   return deliverPendingFor(deps, tenant, requestId);
+};
+
+/**
+ * Closes every webhook of a request still waiting to be sent (its callbackUrl was removed): each ends
+ * `dead` with `reason`, so the reconciler stops finding it due.
+ */
+export const closePending = async (deps: Pick<OutboxDeps, 'store' | 'clock'>, tenant: string, requestId: string, reason: string): Promise<void> => {
+  for (const o of await deps.store.outboxFor(tenant, requestId)) {
+    if (o.status === 'pending') await deps.store.putOutbox({ ...o, status: 'dead', nextAttemptAt: null, lastError: reason });
+  }
 };

@@ -33,7 +33,7 @@ export const createParts = (
   vendorS3: makeVendorS3(cfg, profile),
   clientsFor: makeStackClients(cfg, core, clients.sts, profile),
   bucketS3For: makeBucketS3(cfg, core, clients.sts, profile),
-  createIdempotently: makeIdempotentCreate(clients.dynamo, cfg.idempotencyTableName, async (tenant, body: CreateByobRequest) => toView(await createByob(self(), tenant, body))),
+  createIdempotently: makeIdempotentCreate(clients.dynamo, cfg.idempotencyTableName, async (tenant, body: CreateByobRequest) => toView(await createByob(self(), tenant, body), { latestTemplateVersion: cfg.templateVersion })),
 });
 
 /** POST /byob's dependencies, built on first use. */

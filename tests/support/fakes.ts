@@ -5,7 +5,8 @@ import { type Config, parseConfig } from '../../lib/config.js';
 import { LOCAL_NAMES, localServiceEnv } from '../../scripts/local-aws.js';
 import type { Ids } from '../../lib/ids.js';
 import type { ProvisioningDeps } from '../../lib/provisioning/workflow.js';
-import type { ByobRecord, StoredVerification } from '../../lib/provisioning/record.js';
+import type { ByobRecord, StoredVerification, ViewContext } from '../../lib/provisioning/record.js';
+import { TEMPLATE_VERSION } from '../../templates/version.js';
 import { MemoryStore } from './memory-store.js';
 
 export const REGION = 'eu-central-1';
@@ -14,6 +15,9 @@ export const T0 = new Date('2026-11-24T10:00:00.000Z');
 
 /** The secret quick-create tokens are derived from, in these tests. */
 export const LINK_KEY = 'unit-test-link-key-'.padEnd(48, 'k');
+
+/** How webhooks and the idempotency store show records (no links), at the renderer's template version. */
+export const VIEW: ViewContext = { latestTemplateVersion: TEMPLATE_VERSION };
 
 /** The environment of the local stack (serverless.yml stage `local`), as lib/config reads it. */
 export const localEnv = (over: Record<string, string> = {}): Record<string, string> => ({
@@ -34,7 +38,7 @@ export const FAILED_CHECKS: StoredVerification = {
 export const sequentialIds = (): Ids => {
   let n = 0;
   const next = () => String(++n).padStart(26, '0');
-  return { requestId: () => `byob_${next()}`, eventId: () => `evt_${next()}`, token: (k) => 'x'.repeat(Math.ceil((k * 4) / 3)) };
+  return { requestId: () => `byob_${next()}`, eventId: () => `evt_${next()}`, updateId: () => `upd-${next()}`, token: (k) => 'x'.repeat(Math.ceil((k * 4) / 3)) };
 };
 
 /** A mutable clock a test moves. */

@@ -1,4 +1,4 @@
-import type { ByobRecord, CallbackState, Outputs } from '../../lib/provisioning/record.js';
+import type { ByobRecord, CallbackState, InFlightUpdate, Outputs } from '../../lib/provisioning/record.js';
 import type { OutboxItem } from '../../lib/provisioning/store.js';
 import { hashToken, registrationToken } from '../../lib/quick-create/link.js';
 import { LINK_KEY, REGION, T0, VENDOR_ACCOUNT } from './fakes.js';
@@ -116,3 +116,34 @@ export const outboxEvent = (over: Partial<OutboxItem> = {}): OutboxItem => ({
   lastError: null,
   ...over,
 });
+
+/** The update most update tests are about (lib/ids updateId). */
+export const UPDATE_ID = 'upd-01JQC00000000000000000UPD1';
+
+/** Its change set, once CloudFormation made it. */
+export const CHANGE_SET_ID = `arn:aws:cloudformation:${REGION}:${VENDOR_ACCOUNT}:changeSet/byob-${UPDATE_ID}/2f7a9c1e-1c3b-11f0-9a0f-0a1b2c3d4e5f`;
+
+/** An update adding an origin, asked for at T0 and not decided yet. */
+export const inFlightUpdate = (over: Partial<InFlightUpdate> = {}): InFlightUpdate => ({
+  id: UPDATE_ID,
+  kind: 'patch',
+  changeSetName: `byob-${UPDATE_ID}`,
+  changeSetId: null,
+  fromStatus: 'READY',
+  fromVersion: '2026-11-24.1',
+  toVersion: '2026-11-24.1',
+  target: {
+    corsRules: [{ allowedOrigins: ['https://new.example.com'], allowedMethods: ['GET', 'HEAD', 'PUT'], allowedHeaders: ['*'], exposedHeaders: ['ETag'], maxAgeSeconds: 3600 }],
+    tags: { env: 'prod' },
+    accessRole: false,
+  },
+  templateKey: `templates/${REQUEST_ID}/update-nonce.json`,
+  startedAt: T0.toISOString(),
+  phase: 'proposed',
+  changes: null,
+  ...over,
+});
+
+/** A READY request whose stack is being updated (its deadline 2 minutes after T0). */
+export const updatingRecord = (update: Partial<InFlightUpdate> = {}, over: Partial<ByobRecord> = {}): ByobRecord =>
+  readyRecord({ status: 'UPDATING', update: inFlightUpdate(update), dueAt: new Date(T0.getTime() + 2 * 60_000).toISOString(), ...over });

@@ -13,6 +13,7 @@ import { startReceiver, type Receiver, type Reply } from '../../support/receiver
 import type { Status } from '../../../lib/provisioning/state-machine.js';
 import { TABLE_DEFINITION } from '../../../lib/provisioning/table.js';
 import { dynamoStore } from '../../../lib/provisioning/dynamo-store.js';
+import { TEMPLATE_VERSION } from '../../../templates/version.js';
 
 /** The injected clock: starts at a fixed instant and moves only when a test moves it. */
 export interface TestClock {
@@ -39,6 +40,7 @@ export const testIds = (): Ids => {
   return {
     requestId: () => `byob_${randomUUID().replace(/-/g, '').slice(0, 26).toUpperCase()}`,
     eventId: () => `evt_${String(++n).padStart(6, '0')}`,
+    updateId: () => `upd-${String(++n).padStart(6, '0')}`,
     token: (size) => randomUUID().replace(/-/g, '').slice(0, size),
   };
 };
@@ -67,6 +69,7 @@ export const webhookDeps = (store: Store, clock: TestClock, ids: Ids = testIds()
     ids,
     clock,
     statusDeadlineMinutes: 30,
+    config: { templateVersion: TEMPLATE_VERSION },
     random: () => 0.5,
     sendWebhook: async (request) => {
       const outcome = await deliverWebhook({ allowLoopback: true, clock }, request);

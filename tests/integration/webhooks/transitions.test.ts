@@ -4,6 +4,7 @@ import { transition } from '../../../lib/provisioning/transition.js';
 import { type Store } from '../../../lib/provisioning/store.js';
 import { eventsForTransition } from '../../../lib/webhooks/events.js';
 import { createRecord, emulatorTable, outboxOf, testClock, testIds, webhookDeps } from './support.js';
+import { VIEW } from '../../support/fakes.js';
 import type { Status } from '../../../lib/provisioning/state-machine.js';
 import { InvalidTransitionError, TRANSITIONS } from '../../../lib/provisioning/state-machine.js';
 import { StaleRecordError } from '../../../lib/provisioning/stale-record.js';
@@ -71,7 +72,7 @@ describe('transition(): each status change and its webhook events are one write'
       expect(o).toMatchObject({ status: 'pending', attempts: 0, occurredAt: stored!.updatedAt, nextAttemptAt: stored!.updatedAt });
       const payload = JSON.parse(o.body);
       expect(payload).toMatchObject({ type: o.type, version: expect.any(String), timestamp: stored!.updatedAt });
-      expect(payload.data).toEqual(JSON.parse(JSON.stringify(toView(after))));
+      expect(payload.data).toEqual(JSON.parse(JSON.stringify(toView(after, VIEW))));
     }
     expect(stored!.callback).toMatchObject({ status: 'pending', nextAttemptAt: stored!.updatedAt });
   });

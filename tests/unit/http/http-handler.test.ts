@@ -208,6 +208,26 @@ describe('lib/http: what the route receives', () => {
     expect(JSON.parse(res.body!).errors).toEqual([{ path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
   });
 
+  it.each([
+    [undefined, [3, 4], [false, false]],
+    ['"3"', [3, 4], [true, false]],
+    ['"2", "3"', [2, 3, 4], [true, true, false]],
+    ['*', [1, 99], [true, true]],
+    ['W/"3"', [3], [false]],
+    ['3', [3], [false]],
+  ])('If-Match %j is handed on as a test of the record version', async (header, versions, matches) => {
+    const seen: boolean[] = [];
+    const h = httpHandler({ authenticate }, {}, async ({ ifMatch }) => {
+      if (header === undefined) expect(ifMatch).toBeUndefined();
+      else seen.push(...versions.map((v) => ifMatch!(v)));
+      return { statusCode: 204 };
+    });
+
+    await h(event({ headers: { authorization: 'Bearer good.token.here', ...(header === undefined ? {} : { 'If-Match': header }) } }), {} as Context);
+
+    expect(seen).toEqual(header === undefined ? [] : matches);
+  });
+
   it('a base64-encoded body and an application/*+json type are read as JSON', async () => {
     const body = Buffer.from('{"name":"é"}').toString('base64');
     const res = await echo()(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { onboardingExpiry, onboardingLinker, onboardingLinkSettings, onboardingPageUrl } from '../../../lib/onboarding/link.js';
 import { verifyOnboardingToken } from '../../../lib/onboarding/token.js';
 import { toView, withLinkToken, withOnboardingUrl } from '../../../lib/provisioning/record.js';
-import { LINK_KEY, T0 } from '../../support/fakes.js';
+import { LINK_KEY, T0, VIEW } from '../../support/fakes.js';
 import { quickCreateRecord, REQUEST_ID } from '../../support/records.js';
 import { BASE_URL, ONBOARDING_KEY, onboardingConfig } from './support.js';
 
@@ -39,22 +39,22 @@ describe('the view\'s onboardingUrl', () => {
   it('is derived on every authenticated read at the record\'s epoch, and absent without the linker (webhooks, the idempotency store)', () => {
     const record = quickCreateRecord({ onboardingEpoch: 4 });
 
-    const url = toView(record, LINK_KEY, onboardingLinker(d)).onboardingUrl!;
+    const url = toView(record, { ...VIEW, linkKey: LINK_KEY, onboardingUrl: onboardingLinker(d) }).onboardingUrl!;
 
     expect(verifyOnboardingToken(ONBOARDING_KEY, REQUEST_ID, tokenOf(url), T0)).toMatchObject({ epoch: 4 });
-    expect(toView(record).onboardingUrl).toBeNull();
-    expect(toView(record, LINK_KEY).onboardingUrl).toBeNull();
-    expect(verifyOnboardingToken(ONBOARDING_KEY, REQUEST_ID, tokenOf(toView(quickCreateRecord(), null, onboardingLinker(d)).onboardingUrl!), T0).epoch).toBe(0);
-    expect(toView(record, LINK_KEY, onboardingLinker({ ...d, config: onboardingConfig({ PUBLIC_BASE_URL: '' }) })).onboardingUrl).toBeNull();
+    expect(toView(record, VIEW).onboardingUrl).toBeNull();
+    expect(toView(record, { ...VIEW, linkKey: LINK_KEY }).onboardingUrl).toBeNull();
+    expect(verifyOnboardingToken(ONBOARDING_KEY, REQUEST_ID, tokenOf(toView(quickCreateRecord(), { ...VIEW, onboardingUrl: onboardingLinker(d) }).onboardingUrl!), T0).epoch).toBe(0);
+    expect(toView(record, { ...VIEW, linkKey: LINK_KEY, onboardingUrl: onboardingLinker({ ...d, config: onboardingConfig({ PUBLIC_BASE_URL: '' }) }) }).onboardingUrl).toBeNull();
   });
 
   it('is added to a stored view at the epoch given, beside the quick-create token', () => {
     const record = quickCreateRecord();
-    const stored = toView(record);
+    const stored = toView(record, VIEW);
 
     const linked = withOnboardingUrl(withLinkToken(stored, LINK_KEY), onboardingLinker(d), 1);
 
-    expect(linked).toEqual({ ...toView(record, LINK_KEY, onboardingLinker(d)), onboardingUrl: linked.onboardingUrl });
+    expect(linked).toEqual({ ...toView(record, { ...VIEW, linkKey: LINK_KEY, onboardingUrl: onboardingLinker(d) }), onboardingUrl: linked.onboardingUrl });
     expect(verifyOnboardingToken(ONBOARDING_KEY, REQUEST_ID, tokenOf(linked.onboardingUrl!), T0).epoch).toBe(1);
   });
 });

@@ -3,7 +3,7 @@ import { openOnboarding } from '../../../lib/onboarding/access.js';
 import { revokeOnboardingLinks } from '../../../lib/onboarding/revoke.js';
 import { onboardingLinker } from '../../../lib/onboarding/link.js';
 import { toView } from '../../../lib/provisioning/record.js';
-import { T0 } from '../../support/fakes.js';
+import { T0, VIEW } from '../../support/fakes.js';
 import { quickCreateRecord, REQUEST_ID } from '../../support/records.js';
 import { onboardingConfig, storeWith } from './support.js';
 
@@ -15,13 +15,13 @@ describe('revokeOnboardingLinks', () => {
   it('withdraws every link issued so far (410) and the next read issues one that opens the page; nothing else changes', async () => {
     const store = storeWith(quickCreateRecord());
     const d = { store, clock: () => later, config };
-    const before = toView(store.current('acme', REQUEST_ID), null, onboardingLinker(d)).onboardingUrl!;
+    const before = toView(store.current('acme', REQUEST_ID), { ...VIEW, onboardingUrl: onboardingLinker(d) }).onboardingUrl!;
 
     const revoked = await revokeOnboardingLinks(d, 'acme', REQUEST_ID);
 
     expect(revoked).toEqual({ ...quickCreateRecord(), onboardingEpoch: 1, version: quickCreateRecord().version + 1, updatedAt: later.toISOString() });
     await expect(openOnboarding(d, REQUEST_ID, tokenOf(before))).rejects.toMatchObject({ status: 410, problem: 'revoked' });
-    const fresh = toView(revoked, null, onboardingLinker(d)).onboardingUrl!;
+    const fresh = toView(revoked, { ...VIEW, onboardingUrl: onboardingLinker(d) }).onboardingUrl!;
     expect(fresh).not.toBe(before);
     expect((await openOnboarding(d, REQUEST_ID, tokenOf(fresh))).onboardingEpoch).toBe(1);
     expect(store.commits).toEqual([]);

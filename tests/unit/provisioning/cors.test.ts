@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CORS_DEFAULTS, corsRulesFor, originsRequiringUploads } from '../../../lib/provisioning/cors.js';
+import { CORS_DEFAULTS, corsBlockOf, corsRulesFor, originsRequiringUploads } from '../../../lib/provisioning/cors.js';
 
 describe('corsRulesFor', () => {
   it("fills the seeds' defaults around the given origins", () => {
@@ -57,5 +57,27 @@ describe('originsRequiringUploads', () => {
 
   it('finds none in the valohai preset (no browser uploads there)', () => {
     expect(originsRequiringUploads(corsRulesFor({ preset: 'valohai', appOrigin: 'https://app.valohai.com' }))).toEqual([]);
+  });
+});
+
+describe('corsBlockOf', () => {
+  it.each([
+    ['origins with the defaults', { allowedOrigins: ['https://app.example.com'] }],
+    ['every override', { allowedOrigins: ['https://a.example.com'], allowedMethods: ['GET', 'POST'], allowedHeaders: ['Authorization'], exposedHeaders: [], maxAgeSeconds: 0 }],
+    ['the valohai preset', { preset: 'valohai', appOrigin: 'https://app.valohai.com' }],
+  ] as const)('gives back a request block with the same rules: %s', (_what, block) => {
+    const rules = corsRulesFor(block as never);
+
+    expect(corsRulesFor(corsBlockOf(rules)!)).toEqual(rules);
+  });
+
+  it('writes the defaults out, so a merge patch of one member keeps the others', () => {
+    expect(corsBlockOf(corsRulesFor({ allowedOrigins: ['https://app.example.com'] }))).toEqual({ allowedOrigins: ['https://app.example.com'], ...CORS_DEFAULTS });
+  });
+
+  it('has no block for rules a request does not make', () => {
+    expect(corsBlockOf([])).toBeUndefined();
+    const rule = corsRulesFor({ allowedOrigins: ['https://a.example.com'] })[0]!;
+    expect(corsBlockOf([rule, rule, rule])).toBeUndefined();
   });
 });

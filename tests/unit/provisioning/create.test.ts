@@ -7,11 +7,12 @@ import { parseConfig } from '../../../lib/config.js';
 import { ConflictError, DependencyError, ValidationError } from '../../../lib/errors.js';
 import type { Ids } from '../../../lib/ids.js';
 import { logger } from '../../../lib/logger.js';
-import { type CreateDeps, createByob, launchFor, TEMPLATE_VERSION, templateSpecFor } from '../../../lib/provisioning/create.js';
+import { type CreateDeps, createByob, launchFor, templateSpecFor } from '../../../lib/provisioning/create.js';
+import { TEMPLATE_VERSION } from '../../../templates/version.js';
 import { toView } from '../../../lib/provisioning/record.js';
 import { CreateByobRequest } from '../../../lib/provisioning/request.js';
 import { QUICK_CREATE_URL_MAX, hashToken, registrationToken } from '../../../lib/quick-create/link.js';
-import { fakeDeps, LINK_KEY, localEnv, REGION, sequentialIds, T0 } from '../../support/fakes.js';
+import { fakeDeps, LINK_KEY, localEnv, REGION, sequentialIds, T0, VIEW } from '../../support/fakes.js';
 import { DIRECT_STACK_ID, directRecord, quickCreateRecord } from '../../support/records.js';
 
 const cfnMock = mockClient(CloudFormationClient);
@@ -276,7 +277,7 @@ describe('createByob: quick-create', () => {
     const token = registrationToken(LINK_KEY, out.id);
     expect(out.quickCreate!.tokenHash).toBe(hashToken(token));
     expect(JSON.stringify(out)).not.toContain(token);
-    const link = toView(out, LINK_KEY).quickCreateUrl!;
+    const link = toView(out, { ...VIEW, linkKey: LINK_KEY }).quickCreateUrl!;
     expect(link).toBe(`${out.quickCreate!.url}&param_RegistrationToken=${encodeURIComponent(token)}`);
     expect(link.length).toBeLessThanOrEqual(QUICK_CREATE_URL_MAX);
   });

@@ -2,12 +2,12 @@ import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudf
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError } from '../../../lib/errors.js';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../../../lib/errors.js';
 import { deleteByob, reverify } from '../../../lib/provisioning/manage.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import type { StoredVerification } from '../../../lib/provisioning/record.js';
 import { FAILED_CHECKS, fakeDeps, PASSED, T0 } from '../../support/fakes.js';
-import { DIRECT_STACK_ID, directRecord, idleCallback, pendingRecord, quickCreateRecord, readyRecord, REQUEST_ID } from '../../support/records.js';
+import { DIRECT_STACK_ID, directRecord, idleCallback, pendingRecord, quickCreateRecord, readyRecord, REQUEST_ID, updatingRecord } from '../../support/records.js';
 
 const cfnMock = mockClient(CloudFormationClient);
 afterEach(() => cfnMock.reset());
@@ -226,5 +226,51 @@ describe('deleteByob', () => {
 
     expect(read.status).toBe('READY');
     expect(out.status).toBe('DELETED');
+  });
+});
+
+describe('If-Match on DELETE and POST verify', () => {
+  it('a stale If-Match is a 412: no stack deleted, nothing verified, nothing written', async () => {
+    const { deps, read, verified, current } = seeded(readyRecord());
+    const stale = (v: number) => v === read.version - 1;
+
+    await expect(deleteByob(deps, 'acme', REQUEST_ID, stale)).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(reverify(deps, 'acme', REQUEST_ID, stale)).rejects.toBeInstanceOf(PreconditionFailedError);
+
+    expect(cfnMock.calls()).toEqual([]);
+    expect(verified).toEqual([]);
+    expect(current()).toEqual(read);
+  });
+
+  it('a record moved while it was verified is a 412 with If-Match (its result is not written over the other change)', async () => {
+    const { deps, read, store, current } = seeded(readyRecord());
+    deps.verify = async () => {
+      await store.patch(store.current('acme', REQUEST_ID), { dueAt: null }, T0.toISOString());
+      return PASSED;
+    };
+
+    await expect(reverify(deps, 'acme', REQUEST_ID, (v) => v === read.version)).rejects.toBeInstanceOf(PreconditionFailedError);
+    expect(current().version).toBe(read.version + 1);
+  });
+
+  it('the current version, or *, lets them go on', async () => {
+    cfnMock.on(DeleteStackCommand).resolves({});
+    const { deps, read } = seeded(readyRecord());
+
+    expect((await reverify(deps, 'acme', REQUEST_ID, () => true)).status).toBe('READY');
+    const fresh = (await deps.store.get('acme', REQUEST_ID))!;
+    expect((await deleteByob(deps, 'acme', REQUEST_ID, (v) => v === fresh.version)).status).toBe('DELETING');
+    expect(fresh.version).toBeGreaterThan(read.version);
+  });
+});
+
+describe('a request being updated', () => {
+  it('cannot be deleted or verified until its update has finished (409)', async () => {
+    const { deps, read, current } = seeded(updatingRecord());
+
+    await expect(deleteByob(deps, 'acme', REQUEST_ID)).rejects.toBeInstanceOf(ConflictError);
+    await expect(reverify(deps, 'acme', REQUEST_ID)).rejects.toBeInstanceOf(ConflictError);
+    expect(cfnMock.calls()).toEqual([]);
+    expect(current()).toEqual(read);
   });
 });

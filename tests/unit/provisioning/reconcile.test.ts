@@ -1,4 +1,4 @@
-import { CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -10,7 +10,7 @@ import type { DeliveryOutcome, DeliveryRequest } from '../../../lib/webhooks/del
 import type { OutboxDeps } from '../../../lib/webhooks/outbox.js';
 import { describedStack, failedEvent, stackDoesNotExist } from '../../support/cfn-answers.js';
 import { fakeDeps, T0, testClock } from '../../support/fakes.js';
-import { DIRECT_STACK_ID, directRecord, idleCallback, pendingRecord, quickCreateRecord, readyRecord, REQUEST_ID, STACK_NAME } from '../../support/records.js';
+import { DIRECT_STACK_ID, directRecord, idleCallback, pendingRecord, quickCreateRecord, readyRecord, REQUEST_ID, STACK_NAME, updatingRecord } from '../../support/records.js';
 
 const cfnMock = mockClient(CloudFormationClient);
 let logged: ReturnType<typeof vi.spyOn>;
@@ -45,6 +45,23 @@ const reconcilerAt = (now: Date, opts: { verification?: StoredVerification; answ
 };
 
 describe('reconcileRecord', () => {
+  it('takes over an update whose route died before its change set was made: the update ends failed, READY again', async () => {
+    cfnMock.on(DescribeChangeSetCommand).rejects(Object.assign(new Error('ChangeSet does not exist'), { name: 'ChangeSetNotFoundException' }));
+    const { deps, seed, current } = reconcilerAt(at(2 * MINUTE));
+    const record = seed(updatingRecord());
+
+    expect(await reconcileRecord(deps, record)).toBe(true);
+    expect(current()).toMatchObject({ status: 'READY', update: null, lastUpdate: { status: 'failed' } });
+  });
+
+  it('leaves an update that is not due yet alone', async () => {
+    const { deps, seed, store } = reconcilerAt(at(MINUTE));
+
+    expect(await reconcileRecord(deps, seed(updatingRecord()))).toBe(false);
+    expect(store.commits).toEqual([]);
+    expect(cfnMock.calls()).toEqual([]);
+  });
+
   it('leaves a record that is not due yet alone', async () => {
     const { deps, seed, store } = reconcilerAt(at(29 * MINUTE));
     const record = seed(directRecord());

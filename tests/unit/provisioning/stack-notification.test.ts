@@ -98,8 +98,15 @@ describe('stackOutcome', () => {
     ['DELETE_COMPLETE', 'deleted'],
     ['DELETE_FAILED', 'failed'],
     ['DELETE_IN_PROGRESS', 'other'],
-    ['UPDATE_COMPLETE', 'other'],
-    ['UPDATE_IN_PROGRESS', 'other'],
+    ['UPDATE_COMPLETE', 'updated'],
+    ['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'updated'],
+    ['UPDATE_IN_PROGRESS', 'update-in-progress'],
+    ['UPDATE_ROLLBACK_IN_PROGRESS', 'update-in-progress'],
+    ['UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'update-in-progress'],
+    // An update that rolled back leaves a healthy stack on its old template: not a failed creation.
+    ['UPDATE_ROLLBACK_COMPLETE', 'update-rolled-back'],
+    ['UPDATE_ROLLBACK_FAILED', 'update-failed'],
+    ['UPDATE_FAILED', 'update-failed'],
     ['REVIEW_IN_PROGRESS', 'other'],
   ])('classifies %s as %s', (status, outcome) => {
     expect(stackOutcome(status)).toBe(outcome);

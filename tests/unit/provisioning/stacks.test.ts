@@ -77,7 +77,7 @@ describe('outputs', () => {
 });
 
 describe('describeStack', () => {
-  it('maps the stack: id, status, outputs and tags as maps', async () => {
+  it('maps the stack: id, status, outputs and tags as maps, and when an update last changed it', async () => {
     cfnMock.on(DescribeStacksCommand, { StackName: 'byob-x' }).resolves({
       Stacks: [
         {
@@ -91,7 +91,7 @@ describe('describeStack', () => {
       ],
     });
 
-    expect(await describeStack(cfn, 'byob-x')).toEqual({ stackId, status: 'CREATE_COMPLETE', outputs: { BucketName: 'b' }, tags: { 'byob:request': 'byob_X' } });
+    expect(await describeStack(cfn, 'byob-x')).toEqual({ stackId, status: 'CREATE_COMPLETE', outputs: { BucketName: 'b' }, tags: { 'byob:request': 'byob_X' }, lastUpdatedAt: null });
   });
 
   it('answers null for a stack CloudFormation does not know, or an empty answer', async () => {

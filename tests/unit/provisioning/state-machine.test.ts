@@ -35,9 +35,21 @@ describe('state machine', () => {
     for (const s of all) expect(canTransition(s, s)).toBe(false);
   });
 
-  it('DELETED is final; READY is reached only through verification', () => {
+  it('DELETED is final; READY is reached only through verification, or back from an update that did not happen', () => {
     expect(TRANSITIONS.DELETED).toEqual([]);
-    expect(all.filter((s) => TRANSITIONS[s].includes('READY')).sort()).toEqual(['DEGRADED', 'FAILED', 'VERIFYING']);
+    expect(all.filter((s) => TRANSITIONS[s].includes('READY')).sort()).toEqual(['DEGRADED', 'FAILED', 'UPDATING', 'VERIFYING']);
+  });
+
+  it('updates a provisioned bucket through UPDATING, which keeps the slot, is looked at early, and never FAILs it', () => {
+    expect(canTransition('READY', 'UPDATING')).toBe(true);
+    expect(canTransition('DEGRADED', 'UPDATING')).toBe(true);
+    expect(TRANSITIONS.UPDATING).toEqual(['VERIFYING', 'READY', 'DEGRADED']);
+    expect(canTransition('VERIFYING', 'DEGRADED')).toBe(true);
+    expect(ACTIVE_STATUSES.has('UPDATING')).toBe(true);
+    expect(lockChange('READY', 'UPDATING')).toBe('keep');
+    expect(lockChange('UPDATING', 'READY')).toBe('keep');
+    expect(dueAtFor('UPDATING', new Date('2026-11-24T00:00:00Z'), null, 30)).toBe('2026-11-24T00:02:00.000Z');
+    for (const s of ['READY', 'DEGRADED', 'UPDATING'] as Status[]) expect(TRANSITIONS[s]).not.toContain('FAILED');
   });
 
   it('a provisioned bucket moves between READY and DEGRADED and is never FAILED by verification; DEGRADED keeps the slot and can be deleted', () => {

@@ -9,7 +9,19 @@ import type { Status } from '../../../lib/provisioning/state-machine.js';
 import { applyStackStatus, onStackNotification, syncWithStack, verifyAndSettle, withFreshRecord } from '../../../lib/provisioning/workflow.js';
 import { describedStack, failedEvent, stackDoesNotExist } from '../../support/cfn-answers.js';
 import { FAILED_CHECKS, fakeDeps, T0 } from '../../support/fakes.js';
-import { DIRECT_STACK_ID, directRecord, idleCallback, pendingRecord, RECORD_OUTPUTS, readyRecord, REQUEST_ID, STACK_NAME, STACK_OUTPUTS } from '../../support/records.js';
+import {
+  CHANGE_SET_ID,
+  DIRECT_STACK_ID,
+  directRecord,
+  idleCallback,
+  pendingRecord,
+  RECORD_OUTPUTS,
+  readyRecord,
+  REQUEST_ID,
+  STACK_NAME,
+  STACK_OUTPUTS,
+  updatingRecord,
+} from '../../support/records.js';
 
 const cfnMock = mockClient(CloudFormationClient);
 afterEach(() => cfnMock.reset());
@@ -154,6 +166,97 @@ describe('applyStackStatus', () => {
     const out = await applyStackStatus(deps, read, DIRECT_STACK_ID, 'DELETE_COMPLETE');
 
     expect(out).toMatchObject({ status: 'DELETED', launch: { stackStatus: 'DELETE_COMPLETE' }, outputs: RECORD_OUTPUTS, dueAt: null });
+  });
+});
+
+describe('applyStackStatus on a request being updated', () => {
+  const CHANGES = [{ action: 'Modify', logicalId: 'ByobBucket', resourceType: 'AWS::S3::Bucket', replacement: 'False' as const }];
+  const executing = (over: Parameters<typeof updatingRecord>[1] = {}) =>
+    updatingRecord({ phase: 'executing', changeSetId: CHANGE_SET_ID, changes: CHANGES, toVersion: '2027-01-01.1' }, { callback: idleCallback(), ...over });
+  const eventTypes = (store: ReturnType<typeof seeded>['store']) => [...store.outbox.values()].sort((a, b) => (a.eventId < b.eventId ? -1 : 1)).map((o) => o.type);
+
+  it('completed: VERIFYING with what the update changed and the new outputs, then READY with lastUpdate succeeded and byob.updated', async () => {
+    const { deps, read, store, verified } = seeded(executing());
+    const u = read.update!;
+
+    const out = await applyStackStatus(deps, read, DIRECT_STACK_ID, 'UPDATE_COMPLETE', { ...STACK_OUTPUTS, RoleArn: 'arn:aws:iam::123456789012:role/byob-x' });
+
+    expect(store.commits.map((c) => c.after.status)).toEqual(['VERIFYING', 'READY']);
+    expect(verified[0]).toMatchObject({ status: 'VERIFYING', corsRules: u.target.corsRules, tags: u.target.tags, templateVersion: '2027-01-01.1', templateKey: u.templateKey });
+    expect(out).toMatchObject({
+      status: 'READY',
+      update: null,
+      corsRules: u.target.corsRules,
+      templateVersion: '2027-01-01.1',
+      templateKey: u.templateKey,
+      outputs: { ...RECORD_OUTPUTS, roleArn: 'arn:aws:iam::123456789012:role/byob-x' },
+      launch: { stackStatus: 'UPDATE_COMPLETE' },
+      lastUpdate: { status: 'succeeded', fromVersion: '2026-11-24.1', toVersion: '2027-01-01.1', changes: CHANGES, at: T0.toISOString() },
+      drift: null,
+      driftDetection: null,
+    });
+    expect(eventTypes(store)).toEqual(['byob.status_changed', 'byob.status_changed', 'byob.updated']);
+  });
+
+  it('completed, but the updated bucket fails verification: DEGRADED (never FAILED), the update itself succeeded', async () => {
+    const { deps, read, store } = seeded(executing(), { verification: FAILED_CHECKS });
+
+    const out = await applyStackStatus(deps, read, DIRECT_STACK_ID, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', STACK_OUTPUTS);
+
+    expect(out).toMatchObject({ status: 'DEGRADED', verification: FAILED_CHECKS, failure: null, lastUpdate: { status: 'succeeded' } });
+    expect(eventTypes(store)).toEqual(['byob.status_changed', 'byob.status_changed', 'byob.degraded', 'byob.updated']);
+  });
+
+  it('rolled back: READY again on everything it had, lastUpdate failed with the first failure of this update, byob.update_failed', async () => {
+    cfnMock.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [
+        { ...failedEvent('ByobBucketPolicy', 'Policy has invalid resource', 30), ResourceStatus: 'UPDATE_FAILED', ResourceType: 'AWS::S3::BucketPolicy' },
+        // An earlier operation's failure is not this update's.
+        failedEvent('ByobBucket', 'an old failure', -60),
+      ],
+    });
+    const { deps, read, store } = seeded(executing());
+
+    const out = await applyStackStatus(deps, read, DIRECT_STACK_ID, 'UPDATE_ROLLBACK_COMPLETE');
+
+    expect(out).toMatchObject({
+      status: 'READY',
+      update: null,
+      corsRules: read.corsRules,
+      templateKey: read.templateKey,
+      launch: { stackStatus: 'UPDATE_ROLLBACK_COMPLETE' },
+      lastUpdate: { status: 'failed', reason: 'Policy has invalid resource', resource: 'ByobBucketPolicy', fromVersion: '2026-11-24.1', toVersion: '2027-01-01.1' },
+    });
+    expect(out!.templateVersion).toBe(read.templateVersion);
+    expect(eventTypes(store)).toEqual(['byob.status_changed', 'byob.update_failed']);
+  });
+
+  it('a rollback that failed too ends the update failed, saying the stack needs its owner', async () => {
+    cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    const { deps, read } = seeded(executing());
+
+    const out = await applyStackStatus(deps, read, DIRECT_STACK_ID, 'UPDATE_ROLLBACK_FAILED');
+
+    expect(out).toMatchObject({ status: 'READY', lastUpdate: { status: 'failed', resource: null, reason: expect.stringContaining('ContinueUpdateRollback') } });
+  });
+
+  it('in progress: only the stack status is noted, once', async () => {
+    const { deps, read, store } = seeded(executing());
+
+    const out = await applyStackStatus(deps, read, DIRECT_STACK_ID, 'UPDATE_IN_PROGRESS');
+
+    expect(out).toMatchObject({ status: 'UPDATING', launch: { stackStatus: 'UPDATE_IN_PROGRESS' } });
+    expect(await applyStackStatus(deps, out!, DIRECT_STACK_ID, 'UPDATE_IN_PROGRESS')).toBeNull();
+    expect(store.commits).toEqual([]);
+  });
+
+  it('before its change set was executed, nothing a stack says moves the update', async () => {
+    const { deps, read, store } = seeded(updatingRecord());
+
+    for (const status of ['UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'CREATE_COMPLETE', 'DELETE_COMPLETE']) {
+      expect(await applyStackStatus(deps, read, DIRECT_STACK_ID, status, STACK_OUTPUTS)).toBeNull();
+    }
+    expect(store.commits).toEqual([]);
   });
 });
 

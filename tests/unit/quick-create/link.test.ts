@@ -14,7 +14,7 @@ import { templateUrlOf } from '../../../lib/provisioning/template-store.js';
 import type { CfnTemplate } from '../../../templates/cfn.js';
 import { LOGICAL_IDS, REGISTRATION_RESOURCE_TYPE } from '../../../templates/render-byob.js';
 import { toView } from '../../../lib/provisioning/record.js';
-import { fakeDeps, LINK_KEY, localEnv, REGION, T0, testClock } from '../../support/fakes.js';
+import { fakeDeps, LINK_KEY, localEnv, REGION, T0, testClock, VIEW } from '../../support/fakes.js';
 import { awaitingRecord } from './support.js';
 
 /** The parts of a quick-create link, decoded as the console reads them. */
@@ -92,7 +92,7 @@ describe('POST /byob in quick-create mode (createByob)', () => {
   const setup = () => {
     const f = fakeDeps();
     s3Mock.on(PutObjectCommand).resolves({ VersionId: 'v1' });
-    const deps: CreateDeps = { ...f.deps, ids: { requestId: () => 'byob_01JQC00000000000000000TEST', eventId: () => 'evt_1', token: realIds().token }, vendorS3: () => new S3Client({ region: REGION }) };
+    const deps: CreateDeps = { ...f.deps, ids: { ...realIds(), requestId: () => 'byob_01JQC00000000000000000TEST', eventId: () => 'evt_1' }, vendorS3: () => new S3Client({ region: REGION }) };
     const body = CreateByobRequest.parse({ scope: 'team', team: 'omega', region: REGION, encryption: { type: 'sse-kms' }, accessRole: { enabled: true }, launch: { mode: 'quick-create' }, cors: { allowedOrigins: ['https://app.example.com'] } });
     return { ...f, deps, body };
   };
@@ -108,7 +108,7 @@ describe('POST /byob in quick-create mode (createByob)', () => {
     expect(put.Key).toMatch(/^templates\/byob_01JQC00000000000000000TEST\/[A-Za-z0-9_-]{24}\.json$/);
     expect(record.quickCreate!.url).not.toContain('param_RegistrationToken');
     // The tenant's view derives the token again (HMAC of the id under the link key); the record never holds it.
-    const link = partsOf(toView(record, LINK_KEY).quickCreateUrl!);
+    const link = partsOf(toView(record, { ...VIEW, linkKey: LINK_KEY }).quickCreateUrl!);
     expect(link.host).toBe('eu-central-1.console.aws.amazon.com');
     expect(link.params.templateURL).toBe(templateUrlOf(put.Bucket!, REGION, put.Key!));
     expect(link.params.stackName).toBe(record.launch.stackName);
@@ -116,7 +116,7 @@ describe('POST /byob in quick-create mode (createByob)', () => {
     expect(token).toBe(registrationToken(LINK_KEY, record.id));
     expect(token).toMatch(/^[A-Za-z0-9_-]{16,256}$/);
     expect(record.quickCreate).toMatchObject({ tokenHash: hashToken(token), boundAccountId: null, expiresAt: new Date(T0.getTime() + 72 * 3_600_000).toISOString() });
-    expect(toView(record, LINK_KEY).quickCreateUrl!.length).toBeLessThanOrEqual(QUICK_CREATE_URL_MAX);
+    expect(toView(record, { ...VIEW, linkKey: LINK_KEY }).quickCreateUrl!.length).toBeLessThanOrEqual(QUICK_CREATE_URL_MAX);
     expect(record.dueAt).toBe(record.quickCreate!.expiresAt);
 
     const template = JSON.parse(String(put.Body)) as CfnTemplate;

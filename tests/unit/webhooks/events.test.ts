@@ -82,7 +82,17 @@ describe('eventsForTransition', () => {
     expect(eventsForTransition(from, to)).toEqual(events);
   });
 
+  it.each([
+    ['VERIFYING', 'READY', 'succeeded', ['byob.status_changed', 'byob.updated']],
+    ['VERIFYING', 'DEGRADED', 'succeeded', ['byob.status_changed', 'byob.degraded', 'byob.updated']],
+    ['UPDATING', 'READY', 'succeeded', ['byob.status_changed', 'byob.updated']],
+    ['UPDATING', 'READY', 'failed', ['byob.status_changed', 'byob.update_failed']],
+    ['UPDATING', 'DEGRADED', 'failed', ['byob.status_changed', 'byob.update_failed']],
+  ] as const)('%s → %s settling an update that %s raises %j (never ready or recovered)', (from, to, settles, events) => {
+    expect(eventsForTransition(from, to, settles)).toEqual(events);
+  });
+
   it('only raises known event types', () => {
-    expect(WEBHOOK_EVENT_TYPES).toEqual(['byob.status_changed', 'byob.ready', 'byob.failed', 'byob.degraded', 'byob.recovered']);
+    expect(WEBHOOK_EVENT_TYPES).toEqual(['byob.status_changed', 'byob.ready', 'byob.failed', 'byob.degraded', 'byob.recovered', 'byob.updated', 'byob.update_failed']);
   });
 });

@@ -4,7 +4,8 @@ import { StaleRecordError } from '../../../lib/provisioning/stale-record.js';
 import type { OutboxItem, TenantSettings } from '../../../lib/provisioning/store.js';
 import type { DeliveryOutcome, DeliveryRequest } from '../../../lib/webhooks/delivery.js';
 import type { DeliveryRun } from '../../../lib/webhooks/delivery-queue.js';
-import { callbackSummary, deliverDue, deliverPendingFor, deliveryRun, type OutboxDeps, redeliver } from '../../../lib/webhooks/outbox.js';
+import { callbackSummary, closePending, deliverDue, deliverPendingFor, deliveryRun, type OutboxDeps, redeliver, redeliverRequest } from '../../../lib/webhooks/outbox.js';
+import { NotFoundError, PreconditionFailedError } from '../../../lib/errors.js';
 import { generateWebhookSecret } from '../../../lib/webhooks/signing.js';
 import { sequentialIds, T0, testClock } from '../../support/fakes.js';
 import { awaitingRecord } from '../quick-create/support.js';
@@ -614,5 +615,55 @@ describe('redeliver', () => {
 
     expect(w.sent).toEqual([]);
     expect((await w.items())[evt(1)]).toMatchObject({ status: 'pending', nextAttemptAt: iso(HOUR) });
+  });
+});
+
+describe('redeliverRequest (POST /byob/{id}/callbacks/redeliver)', () => {
+  it('redelivers and answers the record as the attempts left it', async () => {
+    const w = world();
+    await w.add(event(1, { status: 'dead', attempts: 26, nextAttemptAt: null }));
+
+    const out = await redeliverRequest(w.deps, TENANT, REQUEST_ID);
+
+    expect(w.sentIds()).toEqual([evt(1)]);
+    expect(out).toEqual(w.record());
+    expect(out.callback?.status).toBe('delivered');
+  });
+
+  it('with an If-Match of the current version, claims it by a conditional write first; a stale one is a 412 and nothing is sent', async () => {
+    const w = world();
+    await w.add(event(1, { status: 'dead', attempts: 26, nextAttemptAt: null }));
+    const version = w.record().version;
+
+    await expect(redeliverRequest(w.deps, TENANT, REQUEST_ID, (v) => v === version - 1)).rejects.toBeInstanceOf(PreconditionFailedError);
+    expect(w.sent).toEqual([]);
+    expect(w.record().version).toBe(version);
+
+    const out = await redeliverRequest(w.deps, TENANT, REQUEST_ID, (v) => v === version);
+    expect(w.sentIds()).toEqual([evt(1)]);
+    expect(out.version).toBeGreaterThan(version);
+  });
+
+  it('answers 404 for a request the tenant does not have', async () => {
+    const w = world();
+
+    await expect(redeliverRequest(w.deps, 'someone-else', REQUEST_ID)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('closePending', () => {
+  it('closes every event still waiting to be sent, and leaves the others as they are', async () => {
+    const w = world();
+    await w.add(event(1, { status: 'delivered', attempts: 1, nextAttemptAt: null }), event(2), event(3, { attempts: 2, nextAttemptAt: iso(HOUR) }));
+
+    await closePending(w.deps, TENANT, REQUEST_ID, 'not sent: the callbackUrl was removed');
+
+    const items = await w.items();
+    expect(items[evt(1)]!.status).toBe('delivered');
+    expect([items[evt(2)], items[evt(3)]].map((i) => [i?.status, i?.nextAttemptAt, i?.lastError])).toEqual([
+      ['dead', null, 'not sent: the callbackUrl was removed'],
+      ['dead', null, 'not sent: the callbackUrl was removed'],
+    ]);
+    expect(await w.deps.store.dueOutbox(iso(DAY), 10)).toEqual([]);
   });
 });
