@@ -45,13 +45,25 @@ describe('tenant isolation', () => {
     expect(routes.sort()).toEqual(Object.keys(ROUTE_MODULES).sort());
   });
 
-  const idRoutes: RouteKey[] = ['GET /byob/{id}', 'GET /byob/{id}/template', 'POST /byob/{id}/verify', 'POST /byob/{id}/callbacks/redeliver', 'POST /byob/{id}/onboarding/revoke', 'DELETE /byob/{id}'];
+  const idRoutes: RouteKey[] = [
+    'GET /byob/{id}',
+    'GET /byob/{id}/template',
+    'POST /byob/{id}/verify',
+    'POST /byob/{id}/callbacks/redeliver',
+    'POST /byob/{id}/onboarding/revoke',
+    'PATCH /byob/{id}',
+    'POST /byob/{id}/upgrade',
+    'DELETE /byob/{id}',
+  ];
+  // A valid body where the route takes one, so a 404 is the id's and not the body's.
+  const bodyOf: Partial<Record<RouteKey, unknown>> = { 'PATCH /byob/{id}': { tags: { reviewed: 'yes' } } };
 
   it.each(idRoutes)('%s: another tenant\'s id answers 404 with the body of a missing id, and changes nothing', async (route) => {
     const before = (await deps.store.get(a.tenant, readyId))!;
-    const theirs = await call(route, { token: b.token, params: { id: readyId } });
-    const missing = await call(route, { token: b.token, params: { id: MISSING } });
-    const malformed = await call(route, { token: b.token, params: { id: 'byob_../../T#alpha' } });
+    const json = bodyOf[route];
+    const theirs = await call(route, { token: b.token, params: { id: readyId }, json });
+    const missing = await call(route, { token: b.token, params: { id: MISSING }, json });
+    const malformed = await call(route, { token: b.token, params: { id: 'byob_../../T#alpha' }, json });
     for (const r of [theirs, missing, malformed]) {
       expect(r.status).toBe(404);
       expect(r.headers['content-type']).toBe('application/problem+json');
@@ -72,6 +84,9 @@ describe('tenant isolation', () => {
     const verified = await call('POST /byob/{id}/verify', { token: a.token, params: { id: readyId } });
     expect(verified.status, JSON.stringify(verified.body)).toBe(200);
     expect((await call('POST /byob/{id}/callbacks/redeliver', { token: a.token, params: { id: readyId } })).status).toBe(202);
+    // A patch that changes nothing: 200 with the record, no update started.
+    const tags = (await call('GET /byob/{id}', { token: a.token, params: { id: readyId } })).body.tags;
+    expect((await call('PATCH /byob/{id}', { token: a.token, params: { id: readyId }, json: { tags } })).status).toBe(200);
   });
 
   it('GET /byob never lists another tenant\'s records, with or without a filter, and refuses another tenant\'s cursor', async () => {

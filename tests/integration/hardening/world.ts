@@ -95,6 +95,8 @@ export const ROUTE_MODULES = {
   'POST /byob/{id}/verify': 'verify-request',
   'POST /byob/verify': 'verify-existing',
   'DELETE /byob/{id}': 'delete-request',
+  'PATCH /byob/{id}': 'patch-request',
+  'POST /byob/{id}/upgrade': 'upgrade-request',
   'POST /byob/{id}/callbacks/redeliver': 'redeliver-callbacks',
   'POST /byob/{id}/onboarding/revoke': 'revoke-onboarding',
   'GET /onboarding/{id}': 'onboarding-page',
