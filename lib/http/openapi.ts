@@ -50,7 +50,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   401: 'Missing, invalid or expired bearer token',
   404: 'No such request for this tenant (another tenant\'s id answers exactly like a missing one)',
   409: 'Conflicts with the current state (`existingId` names the active request of the team; `offendingResources` lists what a refused update would replace or remove), or the same Idempotency-Key is still in flight',
-  412: 'If-Match names a version the request has moved on from: nothing was done; read it again (GET) and send its ETag',
+  412: 'If-Match names a revision the request has moved on from: nothing was done; read it again (GET) and send its ETag',
   413: 'Body larger than 16 KB',
   415: 'Body is not application/json',
   422: 'The Idempotency-Key was already used with a different body',
@@ -77,16 +77,16 @@ const problems = (...codes: number[]) =>
   );
 
 const json = (name: string, description: string) => ({ description, content: { 'application/json': { schema: ref(name) } } });
-/** An answer carrying one record, with its version as ETag. */
+/** An answer carrying one record, with its revision as ETag. */
 const record = (description: string) => ({
   ...json('Byob', description),
-  headers: { ETag: { description: 'The record\'s version: send it as If-Match to change exactly this version.', required: true, schema: { type: 'string' } } },
+  headers: { ETag: { description: 'The record\'s revision: it moves with the status and with what PATCH changes (not with webhook delivery or schedule bookkeeping); send it as If-Match to change exactly this revision.', required: true, schema: { type: 'string' } } },
 });
 const ifMatchParam = {
   name: 'If-Match',
   in: 'header',
   required: false,
-  description: 'The ETag of the version read (or `*`): a request that has changed since answers 412 and nothing is done.',
+  description: 'The ETag of the revision read (or `*`): a request that has changed since answers 412 and nothing is done.',
   schema: { type: 'string' },
 };
 const body = (name: string) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { onboardingLinker } from '../onboarding/link.js';
-import { type ByobRecord, toView } from '../provisioning/record.js';
+import { type ByobRecord, revisionOf, toView } from '../provisioning/record.js';
 import type { ByobView } from '../provisioning/view.js';
 import type { HttpResult } from './http-handler.js';
 import { etagOf } from './if-match.js';
@@ -15,9 +15,9 @@ export const authenticatedView = (d: { config: Config; clock: Clock }): ((record
   return (record) => toView(record, context);
 };
 
-/** An answer carrying one record, with its version as ETag (what If-Match names on the next change). */
+/** An answer carrying one record, with its revision as ETag (what If-Match names on the next change). */
 export const recordAnswer = (d: { config: Config; clock: Clock }, statusCode: number, record: ByobRecord): HttpResult => ({
   statusCode,
   body: authenticatedView(d)(record),
-  headers: { etag: etagOf(record.version) },
+  headers: { etag: etagOf(revisionOf(record)) },
 });

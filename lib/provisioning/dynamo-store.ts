@@ -9,7 +9,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '../errors.js';
-import type { ByobRecord } from './record.js';
+import { type ByobRecord, revisionOf } from './record.js';
 import type { Status, LockChange } from './state-machine.js';
 import { StaleRecordError } from './stale-record.js';
 import type { CommitPlan, OutboxItem, Page, Store, TenantSettings } from './store.js';
@@ -213,7 +213,8 @@ export const dynamoStore = (doc: DynamoDBDocumentClient, table: string): Store =
     },
 
     async patch(record, fields, now) {
-      const next: ByobRecord = { ...record, ...fields, status: record.status, version: record.version + 1, updatedAt: now };
+      // A bookkeeping write keeps the revision (the ETag); a record from before revisions pins its version as one.
+    const next: ByobRecord = { ...record, ...fields, status: record.status, version: record.version + 1, revision: fields.revision ?? revisionOf(record), updatedAt: now };
       try {
         await doc.send(
           new PutCommand({

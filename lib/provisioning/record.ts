@@ -112,7 +112,15 @@ export interface ByobRecord {
   tenant: string;
   id: string;
   status: Status;
+  /** Moves on every write: the table's optimistic lock. */
   version: number;
+  /**
+   * Moves on a change of status or of what the caller can change (lib/provisioning/transition.ts, PATCH):
+   * the ETag that If-Match names. Bookkeeping writes (webhook delivery state, schedules, drift polls)
+   * leave it, so a portal's read-then-PATCH is not refused for a webhook delivered in between. Absent on
+   * records written before it: their version stands in until their next status change.
+   */
+  revision?: number;
   scope: 'team' | 'instance';
   team: string | null;
   region: string;
@@ -170,6 +178,9 @@ export const templateVersionOf = (r: Pick<ByobRecord, 'templateVersion'>): strin
 
 // Nothing is left to update once the request failed, expired or is (being) deleted.
 const WITHOUT_STACK_TO_UPDATE: ReadonlySet<Status> = new Set(['FAILED', 'EXPIRED', 'DELETING', 'DELETED']);
+
+/** The request's revision (see ByobRecord.revision): what its ETag names. */
+export const revisionOf = (r: Pick<ByobRecord, 'revision' | 'version'>): number => r.revision ?? r.version;
 
 /** The onboarding page link of a request at a link epoch (lib/onboarding/link.ts onboardingLinker), or null when the page is off. */
 export type OnboardingLinker = (requestId: string, epoch: number) => string | null;

@@ -1,5 +1,5 @@
 import type { Ids } from '../ids.js';
-import { type ByobRecord, toView } from './record.js';
+import { type ByobRecord, revisionOf, toView } from './record.js';
 import { assuredDueAt, DEFAULT_REVERIFY_INTERVAL_MS } from './reverify-schedule.js';
 import { canTransition, dueAtFor, InvalidTransitionError, isAssured, lockChange, type Status } from './state-machine.js';
 import type { OutboxItem, Store } from './store.js';
@@ -57,6 +57,7 @@ export const transition = async (
     ...merged,
     status: to,
     version: record.version + 1,
+    revision: revisionOf(record) + 1,
     updatedAt: at,
     dueAt: isAssured(to)
       ? assuredDueAt(merged, to, deps.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS, now)

@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import { renderSafely, templateSpecFor } from '../provisioning/create.js';
 import { checkPrecondition, type VersionMatch } from '../provisioning/precondition.js';
-import { type ByobRecord, type CallbackState, FIELDS_NOT_MANAGED_WHEN_ADOPTED, type InFlightUpdate, type TemplateFields, templateVersionOf } from '../provisioning/record.js';
+import { type ByobRecord, type CallbackState, FIELDS_NOT_MANAGED_WHEN_ADOPTED, revisionOf, type InFlightUpdate, type TemplateFields, templateVersionOf } from '../provisioning/record.js';
 import { retryOnStale } from '../provisioning/stale-record.js';
 import { isAssured } from '../provisioning/state-machine.js';
 import { templateKeyOf } from '../provisioning/template-store.js';
@@ -95,7 +95,7 @@ export const updateByob = async (deps: UpdateDeps, tenant: string, id: string, r
     }
     const callback = callbackFor(record.callback, wanted.callbackUrl);
     const callbackRemoved = callbackUrl !== null && wanted.callbackUrl === null;
-    if (!touchesTemplate) return { answer: { record: await deps.store.patch(record, { callback }, deps.clock().toISOString()), changed: true }, callbackRemoved };
+    if (!touchesTemplate) return { answer: { record: await deps.store.patch(record, { callback, revision: revisionOf(record) + 1 }, deps.clock().toISOString()), changed: true }, callbackRemoved };
 
     const updater = stackUpdaterFor(record);
     externalId ??= (await tenantSettings(deps, tenant)).externalId;

@@ -1,5 +1,5 @@
 import { ConflictError } from '../../lib/errors.js';
-import type { ByobRecord } from '../../lib/provisioning/record.js';
+import { type ByobRecord, revisionOf } from '../../lib/provisioning/record.js';
 import { type CommitPlan, type OutboxItem, type Page, type Store, type TenantSettings } from '../../lib/provisioning/store.js';
 import { StaleRecordError } from '../../lib/provisioning/stale-record.js';
 
@@ -93,7 +93,8 @@ export class MemoryStore implements Store {
     const k = this.key(record.tenant, record.id);
     const stored = this.records.get(k);
     if (!stored || stored.version !== record.version) throw new StaleRecordError(`${record.id} changed while it was being updated`);
-    const next: ByobRecord = { ...record, ...fields, status: record.status, version: record.version + 1, updatedAt: now };
+    // A bookkeeping write keeps the revision (the ETag); a record from before revisions pins its version as one.
+    const next: ByobRecord = { ...record, ...fields, status: record.status, version: record.version + 1, revision: fields.revision ?? revisionOf(record), updatedAt: now };
     this.records.set(k, structuredClone(next));
     return structuredClone(next);
   }

@@ -19,7 +19,7 @@ describe('revokeOnboardingLinks', () => {
 
     const revoked = await revokeOnboardingLinks(d, 'acme', REQUEST_ID);
 
-    expect(revoked).toEqual({ ...quickCreateRecord(), onboardingEpoch: 1, version: quickCreateRecord().version + 1, updatedAt: later.toISOString() });
+    expect(revoked).toEqual({ ...quickCreateRecord(), onboardingEpoch: 1, version: quickCreateRecord().version + 1, revision: quickCreateRecord().version, updatedAt: later.toISOString() });
     await expect(openOnboarding(d, REQUEST_ID, tokenOf(before))).rejects.toMatchObject({ status: 410, problem: 'revoked' });
     const fresh = toView(revoked, { ...VIEW, onboardingUrl: onboardingLinker(d) }).onboardingUrl!;
     expect(fresh).not.toBe(before);

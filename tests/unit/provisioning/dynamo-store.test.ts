@@ -303,13 +303,13 @@ describe('commit', () => {
 });
 
 describe('patch', () => {
-  it('puts the fields if the version is still the one read, keeping the status, and returns the new record', async () => {
+  it('puts the fields if the version is still the one read, keeping the status and the revision, and returns the new record', async () => {
     ddbMock.on(PutCommand).resolves({});
     const record = readyRecord();
 
     const out = await store.patch(record, { tags: { a: 'b' }, status: 'FAILED' }, '2026-11-25T00:00:00.000Z');
 
-    expect(out).toEqual({ ...record, tags: { a: 'b' }, version: record.version + 1, updatedAt: '2026-11-25T00:00:00.000Z' });
+    expect(out).toEqual({ ...record, tags: { a: 'b' }, version: record.version + 1, revision: record.version, updatedAt: '2026-11-25T00:00:00.000Z' });
     expect(ddbMock).toHaveReceivedCommandWith(PutCommand, {
       TableName: TABLE,
       Item: itemOf(out),
@@ -328,7 +328,7 @@ describe('patch', () => {
 
   it('answers the record when the stored one is exactly what it wrote (a retried put whose first attempt landed)', async () => {
     ddbMock.on(PutCommand).rejects(conditionFailed());
-    const written = { ...readyRecord(), tags: { a: 'b' }, version: readyRecord().version + 1, updatedAt: T0.toISOString() };
+    const written = { ...readyRecord(), tags: { a: 'b' }, version: readyRecord().version + 1, revision: readyRecord().version, updatedAt: T0.toISOString() };
     ddbMock.on(GetCommand).resolves({ Item: itemOf(written) });
 
     await expect(store.patch(readyRecord(), { tags: { a: 'b' } }, T0.toISOString())).resolves.toEqual(written);

@@ -4,6 +4,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../../lib/errors.js';
 import { deleteByob, reverify } from '../../../lib/provisioning/manage.js';
+import { revisionOf } from '../../../lib/provisioning/record.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import type { StoredVerification } from '../../../lib/provisioning/record.js';
 import { FAILED_CHECKS, fakeDeps, PASSED, T0 } from '../../support/fakes.js';
@@ -242,10 +243,11 @@ describe('If-Match on DELETE and POST verify', () => {
     expect(current()).toEqual(read);
   });
 
-  it('a record moved while it was verified is a 412 with If-Match (its result is not written over the other change)', async () => {
+  it('a record changed while it was verified is a 412 with If-Match (its result is not written over the other change)', async () => {
     const { deps, read, store, current } = seeded(readyRecord());
+    // Another caller's change lands meanwhile: it moves the revision (a bookkeeping write would not).
     deps.verify = async () => {
-      await store.patch(store.current('acme', REQUEST_ID), { dueAt: null }, T0.toISOString());
+      await store.patch(store.current('acme', REQUEST_ID), { callback: null, revision: read.version + 1 }, T0.toISOString());
       return PASSED;
     };
 
@@ -259,7 +261,7 @@ describe('If-Match on DELETE and POST verify', () => {
 
     expect((await reverify(deps, 'acme', REQUEST_ID, () => true)).status).toBe('READY');
     const fresh = (await deps.store.get('acme', REQUEST_ID))!;
-    expect((await deleteByob(deps, 'acme', REQUEST_ID, (v) => v === fresh.version)).status).toBe('DELETING');
+    expect((await deleteByob(deps, 'acme', REQUEST_ID, (v) => v === revisionOf(fresh))).status).toBe('DELETING');
     expect(fresh.version).toBeGreaterThan(read.version);
   });
 });

@@ -26,6 +26,24 @@ describe('transition', () => {
     expect(store.current('acme', REQUEST_ID)).toEqual(after);
   });
 
+  it('moves the revision (the ETag) with the status; a bookkeeping write after it moves only the version', async () => {
+    const { deps, store } = fakeDeps();
+    const record = store.seed(directRecord({ version: 4, revision: 3 }));
+
+    const failed = await transition(deps, record, 'FAILED', { failure: { code: 'stack_failed', message: 'boom', resource: null } });
+    const summarised = await store.patch(failed, { callback: idleCallback() }, T0.toISOString());
+
+    expect(failed).toMatchObject({ version: 5, revision: 4 });
+    expect(summarised).toMatchObject({ version: 6, revision: 4 });
+  });
+
+  it('starts the revision from the version on a record written before revisions', async () => {
+    const { deps, store } = fakeDeps();
+    const record = store.seed(directRecord({ version: 7 }));
+
+    expect(await transition(deps, record, 'FAILED')).toMatchObject({ version: 8, revision: 8 });
+  });
+
   it('makes each event due now, carrying the public view of the new record', async () => {
     const { deps, store } = fakeDeps();
     const record = store.seed(directRecord({ callback: idleCallback() }));

@@ -17,6 +17,7 @@ import { corsRulesFor } from '../../../lib/provisioning/cors.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import type { UpdateDeps } from '../../../lib/updates/direct-update.js';
 import { patchByob } from '../../../lib/updates/patch.js';
+import { parseIfMatch } from '../../../lib/http/if-match.js';
 import { upgradeByob } from '../../../lib/updates/update.js';
 import { fakeDeps, localEnv, REGION } from '../../support/fakes.js';
 import { DIRECT_STACK_ID, idleCallback, outboxEvent, quickCreateRecord, readyRecord, REQUEST_ID, STACK_NAME } from '../../support/records.js';
@@ -87,16 +88,38 @@ describe('updateByob: before anything is written', () => {
     expect(cfnMock.calls()).toEqual([]);
   });
 
-  it('If-Match is the lock write\'s own condition: a record moved between the read and the write is a 412, not a retry', async () => {
+  it('If-Match is the lock write\'s own condition: a record changed between the read and the write is a 412, not a retry', async () => {
     const { deps, read, store, current } = seeded();
+    // Another caller's change (a new callbackUrl) lands first: it moves the revision.
     store.beforeCommit = async () => {
       store.beforeCommit = null;
-      await store.patch(store.current('acme', REQUEST_ID), { dueAt: null }, read.updatedAt);
+      await store.patch(store.current('acme', REQUEST_ID), { callback: idleCallback('https://portal.example.com/hooks/other'), revision: read.version + 1 }, read.updatedAt);
     };
 
     await expect(patchByob(deps, 'acme', REQUEST_ID, addOrigin, (v) => v === read.version)).rejects.toBeInstanceOf(PreconditionFailedError);
     expect(current().status).toBe('READY');
     expect(cfnMock.calls()).toEqual([]);
+  });
+
+  it('If-Match names the revision: a webhook delivery summary written after the read does not make it stale', async () => {
+    const { deps, read, store } = seeded();
+    describes({});
+    const etag = parseIfMatch(`"${read.version}"`);
+    await store.patch(read, { callback: { ...idleCallback(), status: 'delivered', attempts: 1 } }, read.updatedAt);
+
+    const { record } = await patchByob(deps, 'acme', REQUEST_ID, addOrigin, etag);
+
+    expect(record.status).not.toBe('READY');
+    expect(cfnMock).toHaveReceivedCommand(CreateChangeSetCommand);
+  });
+
+  it('a callbackUrl change moves the revision, so an If-Match read before it is stale', async () => {
+    const { deps, read } = seeded();
+
+    const { record } = await patchByob(deps, 'acme', REQUEST_ID, { callbackUrl: 'https://portal.example.com/hooks/v2' }, parseIfMatch(`"${read.version}"`));
+
+    expect(record.revision).toBe(read.version + 1);
+    await expect(patchByob(deps, 'acme', REQUEST_ID, addOrigin, parseIfMatch(`"${read.version}"`))).rejects.toBeInstanceOf(PreconditionFailedError);
   });
 
   it('without If-Match, a record moved meanwhile is read again and the update goes on', async () => {
