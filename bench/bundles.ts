@@ -44,7 +44,7 @@ export const CLIENTS_USED: Record<string, Client[]> = {
   onboardingPage: ['dynamodb'], // one record by id, no authenticator
   onboardingStatus: ['dynamodb'],
   onboardingAsset: [],
-  getTemplate: ['dynamodb', 's3'],
+  getTemplate: ['dynamodb', 's3', 'cloudformation', 'sts'], // GetTemplate of a direct stack (as the vendor or the customer's role), the stored quick-create template from S3
   verifyExisting: ['dynamodb', 's3', 'kms', 'sts'], // the table for the rate limit and the tenant's ExternalId; STS to check AWS buckets as the tenant's role
   openapi: [],
 };

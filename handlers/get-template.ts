@@ -2,16 +2,15 @@ import { type TemplateReadDeps, templateReadDeps } from '../lib/wiring/template-
 import { NotFoundError } from '../lib/errors.js';
 import { httpHandler } from '../lib/http/http-handler.js';
 import { IdPath } from '../lib/http/route-params.js';
-import { readTemplate } from '../lib/provisioning/template-store.js';
+import { requestTemplate } from '../lib/provisioning/request-template.js';
 import { lazyHandler } from '../lib/wiring/once.js';
 
-/** GET /byob/{id}/template: the template exactly as it was stored and launched. */
+/** GET /byob/{id}/template: the template the request's stack runs, or the quick-create link's. */
 export const makeHandler = (d: TemplateReadDeps) =>
   httpHandler(d, { params: IdPath }, async ({ params, tenant }) => {
     const record = await d.store.get(tenant, params.id);
-    if (!record?.templateKey) throw new NotFoundError();
-    const template = await readTemplate(d.vendorS3(record.region), record.templateBucket, record.templateKey);
-    return { statusCode: 200, body: template };
+    if (!record) throw new NotFoundError();
+    return { statusCode: 200, body: await requestTemplate(d, record) };
   });
 
 export const handler = lazyHandler(() => makeHandler(templateReadDeps()));

@@ -253,7 +253,8 @@ export const openApiDocument = () => ({
         operationId: 'getByobTemplate',
         security: secured,
         parameters: [idParam],
-        responses: { '200': { description: 'The rendered CloudFormation template', content: { 'application/json': { schema: { type: 'object' } } } }, ...problems(404, ...AUTHED) },
+        description: "The template the request's stack runs: a direct stack's as CloudFormation has it (after every update), a quick-create request's as stored for its link. A direct request still being launched answers 409 for a few seconds.",
+        responses: { '200': { description: 'The CloudFormation template', content: { 'application/json': { schema: { type: 'object' } } } }, ...problems(404, 409, ...AUTHED) },
       },
     },
     '/byob/{id}/verify': {

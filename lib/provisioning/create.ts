@@ -18,7 +18,7 @@ import { tenantSettings } from '../tenants/settings.js';
 import { launchStack, type StackSettings } from './stacks.js';
 import { dueAtFor } from './state-machine.js';
 import { transition } from './transition.js';
-import { storeTemplate, templateUrlOf } from './template-store.js';
+import { templateUrlOf } from './template-store.js';
 
 /** What launching or updating a request's stack needs: its stack, and the vendor's templates bucket. */
 export interface LaunchDeps extends StackDeps {
@@ -95,15 +95,29 @@ export const stackSettingsFor = (deps: Pick<StackDeps, 'config'>, record: ByobRe
   roleArn: record.launch.roleArn ? undefined : (deps.config.stackExecutionRoleArn ?? undefined),
 });
 
+/** CreateStack's largest TemplateBody (a direct request's template is passed as one). */
+export const MAX_TEMPLATE_BODY_BYTES = 51_200;
+
+/**
+ * The template a direct request's stack is launched with: the stored one's URL when the record names
+ * one, else the template rendered from the record (as POST /byob rendered it), passed as TemplateBody.
+ */
+const launchTemplateOf = async (deps: StackDeps, record: ByobRecord, rendered?: string): Promise<{ url: string } | { body: string }> => {
+  if (record.templateKey) return { url: templateUrlOf(record.templateBucket, record.region, record.templateKey) };
+  return { body: rendered ?? JSON.stringify(renderSafely(templateSpecFor(deps, record, (await tenantSettings(deps, record.tenant)).externalId))) };
+};
+
 /**
  * Launches (or adopts) the request's stack: deterministic name, one ClientRequestToken per request,
- * and its {@link stackSettingsFor}. Safe to call again.
+ * and its {@link stackSettingsFor}. Safe to call again (the reconciler relaunches a request whose
+ * launch was cut off, rendering its template again from the record). `rendered` is POST /byob's own
+ * rendering, so it is not rendered twice.
  */
-export const launchFor = async (deps: StackDeps, record: ByobRecord): Promise<string> => {
+export const launchFor = async (deps: StackDeps, record: ByobRecord, rendered?: string): Promise<string> => {
   const { cfn } = await deps.clientsFor(record);
   return launchStack(cfn, {
     stackName: record.launch.stackName,
-    templateUrl: templateUrlOf(record.templateBucket, record.region, record.templateKey),
+    template: await launchTemplateOf(deps, record, rendered),
     clientRequestToken: `create-${record.id.slice('byob_'.length)}`,
     requestId: record.id,
     ...stackSettingsFor(deps, record),
@@ -111,8 +125,9 @@ export const launchFor = async (deps: StackDeps, record: ByobRecord): Promise<st
 };
 
 /**
- * POST /byob: records the request (taking the team's slot, 409 if held), renders and stores its
- * template, then launches the stack (direct) or hands out the quick-create link. A launch that fails
+ * POST /byob: records the request (taking the team's slot, 409 if held), renders its template, then
+ * launches the stack with it (direct: CreateStack's TemplateBody, nothing stored) or stores it and
+ * hands out the quick-create link. A launch that fails
  * leaves a FAILED record that says why, never a half-made request. A launch cut off by AWS itself
  * (time-out, throttling, 5xx: CloudFormation may or may not have the stack) leaves the record PENDING,
  * accepted: the reconciler launches it again at its deadline with the same token and name, adopting
@@ -169,6 +184,9 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
   const adopted = body.bucketName ? await adoptionFor(deps, fresh) : null;
   const record: ByobRecord = adopted ? { ...fresh, adopted } : fresh;
   const template = renderSafely(templateSpecFor(deps, record, settings.externalId));
+  if (!quick && Buffer.byteLength(JSON.stringify(template), 'utf8') > MAX_TEMPLATE_BODY_BYTES) {
+    throw new ValidationError([{ path: 'body', message: `renders a template of more than ${MAX_TEMPLATE_BODY_BYTES} bytes, CloudFormation's limit: fewer tags or CORS origins` }]);
+  }
   await deps.store.create(record);
   if (record.adopted && !(await claimRetainedBucket(deps, { ...record, adopted: record.adopted }))) {
     return transition(deps, record, 'FAILED', {
@@ -176,24 +194,20 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
     });
   }
 
-  let stored;
-  try {
-    stored = await storeTemplate(deps.vendorS3(record.region), {
-      bucket: record.templateBucket,
-      region: record.region,
-      requestId: id,
-      nonce: deps.ids.token(18),
-      body: JSON.stringify(template),
-    });
-  } catch (error) {
-    logger.error('template upload failed', { requestId: id, error: error as Error });
-    return transition(deps, record, 'FAILED', {
-      failure: { code: 'template_store_failed', message: 'The template could not be stored; create the request again.', resource: null },
-    });
-  }
-  const withTemplate = await deps.store.patch(record, { templateKey: stored.key }, deps.clock().toISOString());
-
+  const templateBody = JSON.stringify(template);
   if (quick) {
+    // The console reads a quick-create template from S3: stored here, by a module only this path loads.
+    let stored;
+    try {
+      const { storeTemplate } = await import('./template-upload.js');
+      stored = await storeTemplate(deps.vendorS3(record.region), { bucket: record.templateBucket, region: record.region, requestId: id, nonce: deps.ids.token(18), body: templateBody });
+    } catch (error) {
+      logger.error('template upload failed', { requestId: id, error: error as Error });
+      return transition(deps, record, 'FAILED', {
+        failure: { code: 'template_store_failed', message: 'The template could not be stored; create the request again.', resource: null },
+      });
+    }
+    const withTemplate = await deps.store.patch(record, { templateKey: stored.key }, deps.clock().toISOString());
     let url: string;
     let tokenHash: string;
     try {
@@ -217,21 +231,21 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
 
   let stackId: string;
   try {
-    stackId = await launchFor(deps, withTemplate);
+    stackId = await launchFor(deps, record, templateBody);
   } catch (e) {
     if (isDependencyFailure(e)) {
       logger.warn('launch cut off by AWS; the reconciler takes the request over', { requestId: id, error: e as Error });
-      return withTemplate;
+      return record;
     }
     const message = e instanceof Error ? e.message.slice(0, 500) : 'CreateStack failed';
     const failed = await withFreshRecord(deps, tenant, id, async (r) =>
       r.status === 'PENDING' ? transition(deps, r, 'FAILED', { failure: { code: 'launch_failed', message, resource: null } }) : null,
     );
-    return failed ?? withTemplate;
+    return failed ?? record;
   }
   // Stack events may already have moved the record on (the emulator's CreateStack is synchronous).
   const launched = await withFreshRecord(deps, tenant, id, async (r) =>
     r.status === 'PENDING' ? transition(deps, r, 'CREATING', { launch: { ...r.launch, stackId, stackStatus: 'CREATE_IN_PROGRESS' } }) : null,
   );
-  return launched ?? withTemplate;
+  return launched ?? record;
 };

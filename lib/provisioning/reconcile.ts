@@ -58,7 +58,7 @@ export const reconcileRecord = async (deps: ProvisioningDeps, record: ByobRecord
         }
         const synced = await syncWithStack(deps, r);
         if (synced) return synced;
-        if (r.status === 'PENDING' && r.launch.mode === 'direct' && r.templateKey) {
+        if (r.status === 'PENDING' && r.launch.mode === 'direct') {
           // Killed before (or during) CreateStack: launching again is safe (same token, same name, adoption).
           const stackId = await launchFor(deps, r);
           const fresh = await deps.store.get(r.tenant, r.id);

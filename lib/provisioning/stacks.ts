@@ -4,6 +4,7 @@ import {
   DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  GetTemplateCommand,
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
@@ -29,7 +30,8 @@ export const stackSettingsInput = (s: StackSettings) => ({
 /** What CreateStack needs for one request. */
 export interface LaunchInput extends StackSettings {
   stackName: string;
-  templateUrl: string;
+  /** A stored template's URL, or the template itself (TemplateBody, ≤ 51,200 bytes). */
+  template: { url: string } | { body: string };
   clientRequestToken: string;
   requestId: string;
 }
@@ -83,7 +85,7 @@ export const launchStack = async (cfn: CloudFormationClient, input: LaunchInput)
     const out = await cfn.send(
       new CreateStackCommand({
         StackName: input.stackName,
-        TemplateURL: input.templateUrl,
+        ...('url' in input.template ? { TemplateURL: input.template.url } : { TemplateBody: input.template.body }),
         ClientRequestToken: input.clientRequestToken,
         OnFailure: 'ROLLBACK',
         ...stackSettingsInput(input),
@@ -105,6 +107,20 @@ export const adoptStack = async (cfn: CloudFormationClient, stackName: string, r
     throw new ForeignStackError(`stack ${stackName} exists but belongs to ${existing.tags[REQUEST_TAG] ?? 'no BYOB request'}`);
   }
   return existing.stackId;
+};
+
+/**
+ * The template a stack runs (GetTemplate, stage Original: as submitted), parsed; null when CloudFormation
+ * does not know the stack (a deleted one stays readable by its id for 90 days).
+ */
+export const stackTemplate = async (cfn: CloudFormationClient, stackId: string): Promise<unknown> => {
+  try {
+    const out = await cfn.send(new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Original' }));
+    return out.TemplateBody ? (JSON.parse(out.TemplateBody) as unknown) : null;
+  } catch (e) {
+    if (isMissing(e)) return null;
+    throw e;
+  }
 };
 
 /** Starts deleting a stack; the bucket and key are retained by their DeletionPolicy. */

@@ -6,7 +6,7 @@ import { type LaunchDeps, stackSettingsFor } from '../provisioning/create.js';
 import type { ByobRecord, InFlightUpdate, ResourceChange } from '../provisioning/record.js';
 import { stackOutcome } from '../provisioning/stack-notification.js';
 import { describeStack } from '../provisioning/stacks.js';
-import { storeTemplate } from '../provisioning/template-store.js';
+import { storeTemplate } from '../provisioning/template-upload.js';
 import { applyStackStatus, lookAgainLater, type ProvisioningDeps, type StackDeps, withFreshRecord } from '../provisioning/workflow.js';
 import {
   awaitChangeSet,

@@ -15,7 +15,7 @@ let templateUrl: string;
 
 const input = (name: string, over: Partial<LaunchInput> = {}): LaunchInput => ({
   stackName: name,
-  templateUrl,
+  template: { url: templateUrl },
   clientRequestToken: `create-${name}`,
   notificationArns: [],
   tags: { 'byob:request': `req-${name}` },

@@ -188,7 +188,7 @@ describe('claimRetainedBucket', () => {
 describe('createByob with a retained bucket', () => {
   const body = (over: Record<string, unknown> = {}) =>
     CreateByobRequest.parse({ scope: 'team', team: 'omega', region: REGION, bucketName: BUCKET, cors: { allowedOrigins: ['https://app.example.com'] }, launch: { mode: 'direct' }, ...over });
-  const storedTemplate = () => JSON.parse(String(s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input.Body)) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>; Outputs: Record<string, { Value: unknown }> };
+  const launchedTemplate = () => JSON.parse(String(cfnMock.commandCalls(CreateStackCommand)[0]!.args[0].input.TemplateBody)) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>; Outputs: Record<string, { Value: unknown }> };
 
   it('launches a stack that creates no bucket or key, grants on the retained ones, and notes the adoption on both records', async () => {
     const { deps, store } = world();
@@ -199,7 +199,7 @@ describe('createByob with a retained bucket', () => {
     expect(created.status).toBe('CREATING');
     expect(created.adopted).toEqual({ bucketName: BUCKET, kmsKeyArn: KEY_ARN, fromRequestId: OLD_ID });
     expect(store.current(TENANT, OLD_ID).adoptedBy).toBe(created.id);
-    const template = storedTemplate();
+    const template = launchedTemplate();
     expect(Object.values(template.Resources).map((r) => r.Type).sort()).toEqual(['AWS::IAM::Role', 'AWS::S3::BucketPolicy']);
     expect(template.Resources.ByobBucketPolicy!.Properties.Bucket).toBe(BUCKET);
     expect(template.Outputs.KmsKeyArn!.Value).toBe(KEY_ARN);
@@ -222,7 +222,7 @@ describe('createByob with a retained bucket', () => {
     const created = await createByob(deps, TENANT, body());
 
     expect(created.adopted).toBeUndefined();
-    expect(Object.keys(storedTemplate().Resources)).toContain('ByobBucket');
+    expect(Object.keys(launchedTemplate().Resources)).toContain('ByobBucket');
   });
 
   it('fails the request, freeing its team, when another request of the tenant adopted the bucket at the same moment', async () => {

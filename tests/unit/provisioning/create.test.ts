@@ -7,7 +7,7 @@ import { parseConfig } from '../../../lib/config.js';
 import { ConflictError, DependencyError, ValidationError } from '../../../lib/errors.js';
 import type { Ids } from '../../../lib/ids.js';
 import { logger } from '../../../lib/logger.js';
-import { type CreateDeps, createByob, launchFor, templateSpecFor } from '../../../lib/provisioning/create.js';
+import { type CreateDeps, createByob, launchFor, MAX_TEMPLATE_BODY_BYTES, templateSpecFor } from '../../../lib/provisioning/create.js';
 import { TEMPLATE_VERSION } from '../../../templates/version.js';
 import { toView } from '../../../lib/provisioning/record.js';
 import { CreateByobRequest } from '../../../lib/provisioning/request.js';
@@ -43,6 +43,8 @@ const createDeps = (opts: { env?: Record<string, string>; ids?: Ids } = {}) => {
 
 /** The template createByob stored, parsed. */
 const storedTemplate = () => JSON.parse(String(s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input.Body)) as { Description: string; Resources: Record<string, unknown> };
+/** The template a direct request's stack was launched with (CreateStack's TemplateBody). */
+const launchedTemplate = () => JSON.parse(String(cfnMock.commandCalls(CreateStackCommand)[0]!.args[0].input.TemplateBody)) as { Description: string; Resources: Record<string, unknown> };
 
 describe('createByob: checks before anything is written', () => {
   it('names every field the configuration refuses at once: region not offered, callback to a forbidden address', async () => {
@@ -82,17 +84,17 @@ describe('createByob: checks before anything is written', () => {
 });
 
 describe('createByob: direct', () => {
-  it('stores the template, launches the stack from it and answers CREATING with the stack id', async () => {
+  it('launches the stack with the rendered template as its body, storing nothing, and answers CREATING with the stack id', async () => {
     const { deps, store } = createDeps();
 
     const out = await createByob(deps, 'acme', body());
 
-    const key = `templates/${out.id}/${'x'.repeat(24)}.json`;
-    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: TEMPLATES_BUCKET, Key: key, ContentType: 'application/json' });
-    expect(storedTemplate().Description).toContain(TEMPLATE_VERSION);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
     expect(cfnMock).toHaveReceivedCommandTimes(CreateStackCommand, 1);
-    expect(cfnMock).toHaveReceivedCommandWith(CreateStackCommand, { StackName: out.launch.stackName, TemplateURL: `https://${TEMPLATES_BUCKET}.s3.${REGION}.amazonaws.com/${key}` });
-    expect(out).toMatchObject({ status: 'CREATING', templateKey: key, templateBucket: TEMPLATES_BUCKET, launch: { mode: 'direct', stackId: DIRECT_STACK_ID, stackStatus: 'CREATE_IN_PROGRESS' } });
+    expect(cfnMock.commandCalls(CreateStackCommand)[0]!.args[0].input).toMatchObject({ StackName: out.launch.stackName });
+    expect(cfnMock.commandCalls(CreateStackCommand)[0]!.args[0].input).not.toHaveProperty('TemplateURL');
+    expect(launchedTemplate().Description).toContain(TEMPLATE_VERSION);
+    expect(out).toMatchObject({ status: 'CREATING', templateKey: '', templateBucket: TEMPLATES_BUCKET, launch: { mode: 'direct', stackId: DIRECT_STACK_ID, stackStatus: 'CREATE_IN_PROGRESS' } });
     expect(store.current('acme', out.id)).toEqual(out);
     expect(store.commits.map((c) => `${c.before.status}→${c.after.status}`)).toEqual(['PENDING→CREATING']);
   });
@@ -153,7 +155,7 @@ describe('createByob: direct', () => {
     await createByob(deps, 'acme', body({ accessRole: { enabled: true } }));
 
     const externalId = store.settings.get('acme')!.externalId;
-    expect(JSON.stringify(storedTemplate())).toContain(externalId);
+    expect(JSON.stringify(launchedTemplate())).toContain(externalId);
     expect(cfnMock).toHaveReceivedCommandWith(CreateStackCommand, { Capabilities: ['CAPABILITY_IAM'] });
   });
 
@@ -176,7 +178,6 @@ describe('createByob: direct', () => {
 
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).extra).toEqual({ existingId: first.id });
-    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
     expect(cfnMock).toHaveReceivedCommandTimes(CreateStackCommand, 1);
   });
 
@@ -213,7 +214,6 @@ describe('createByob: direct', () => {
     const out = await createByob(deps, 'acme', body());
 
     expect(out).toMatchObject({ status: 'PENDING', failure: null, dueAt: T0_PLUS(2), launch: { stackId: null } });
-    expect(out.templateKey).not.toBe('');
     expect(await store.get('acme', out.id)).toEqual(out);
     expect(delivered).toEqual([]);
     await expect(createByob(deps, 'acme', body())).rejects.toBeInstanceOf(ConflictError);
@@ -228,15 +228,19 @@ describe('createByob: direct', () => {
     expect(out.failure?.message).toHaveLength(500);
   });
 
-  it('a template that cannot be stored leaves a FAILED record, launches nothing and frees the team', async () => {
+  it('launches the largest request the schema accepts with a body within the 51,200 bytes CloudFormation takes', async () => {
     const { deps } = createDeps();
-    s3Mock.on(PutObjectCommand).rejectsOnce(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' })).resolves({});
+    const tags = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`${i}`.padEnd(128, 'k'), 'v'.repeat(256)]));
+    const host = (i: number) => [`${i}`.padEnd(61, 'a'), 'b'.repeat(61), 'c'.repeat(61), 'd'.repeat(58)].join('.');
+    const headers = Array.from({ length: 20 }, (_, i) => `x-${i}`.padEnd(128, 'h'));
+    const cors = { allowedOrigins: Array.from({ length: 20 }, (_, i) => `https://${host(i)}`), allowedHeaders: headers, exposedHeaders: headers };
 
-    const out = await createByob(deps, 'acme', body());
+    const out = await createByob(deps, 'acme', body({ tags, cors, accessRole: { enabled: true } }));
 
-    expect(out).toMatchObject({ status: 'FAILED', templateKey: '', failure: { code: 'template_store_failed' } });
-    expect(cfnMock).toHaveReceivedCommandTimes(CreateStackCommand, 0);
-    await expect(createByob(deps, 'acme', body())).resolves.toMatchObject({ status: 'CREATING' });
+    expect(out.status).toBe('CREATING');
+    const sent = String(cfnMock.commandCalls(CreateStackCommand)[0]!.args[0].input.TemplateBody);
+    expect(Buffer.byteLength(sent)).toBeLessThanOrEqual(MAX_TEMPLATE_BODY_BYTES);
+    expect(sent).toContain(cors.allowedOrigins[19]);
   });
 
   it('answers the record as stack events left it when they arrived before the CreateStack answer', async () => {

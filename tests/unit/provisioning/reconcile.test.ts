@@ -199,13 +199,16 @@ describe('reconcileRecord', () => {
       expect(store.commits).toEqual([]);
     });
 
-    it('fails one whose template was never stored: nothing to launch', async () => {
+    it('launches one that stored no template (the usual: direct stacks are launched with their body) with the template rendered again from the record', async () => {
       cfnMock.on(DescribeStacksCommand).rejects(stackDoesNotExist());
+      cfnMock.on(CreateStackCommand).resolves({ StackId: DIRECT_STACK_ID });
       const { deps, seed, current } = reconcilerAt(at(3 * MINUTE));
 
       expect(await reconcileRecord(deps, seed(pendingRecord({ templateKey: '', dueAt: at(2 * MINUTE).toISOString() })))).toBe(true);
-      expect(cfnMock).toHaveReceivedCommandTimes(CreateStackCommand, 0);
-      expect(current()).toMatchObject({ status: 'FAILED', failure: { code: 'timed_out' } });
+      const sent = cfnMock.commandCalls(CreateStackCommand)[0]!.args[0].input;
+      expect(sent).not.toHaveProperty('TemplateURL');
+      expect(JSON.parse(sent.TemplateBody!)).toMatchObject({ Metadata: { Byob: { RequestId: REQUEST_ID } } });
+      expect(current()).toMatchObject({ status: 'CREATING', launch: { stackId: DIRECT_STACK_ID } });
     });
   });
 

@@ -8,7 +8,7 @@ const cfn = new CloudFormationClient({ region: 'eu-west-1' });
 const stackId = 'arn:aws:cloudformation:eu-west-1:111122223333:stack/byob-x/0b1c';
 const input = {
   stackName: 'byob-x',
-  templateUrl: 'https://b.s3.eu-west-1.amazonaws.com/t.json',
+  template: { url: 'https://b.s3.eu-west-1.amazonaws.com/t.json' },
   clientRequestToken: 'create-x',
   notificationArns: ['arn:aws:sns:eu-west-1:123456789012:byob-dev-stack-events'],
   tags: { 'byob:request': 'byob_X' },
@@ -118,9 +118,19 @@ describe('launchStack input', () => {
     await launchStack(cfn, input);
 
     const [withRole, withoutRole] = cfnMock.commandCalls(CreateStackCommand).map((c) => c.args[0].input);
-    expect(withRole).toMatchObject({ Capabilities: ['CAPABILITY_IAM'], RoleARN: roleArn, TemplateURL: input.templateUrl });
+    expect(withRole).toMatchObject({ Capabilities: ['CAPABILITY_IAM'], RoleARN: roleArn, TemplateURL: 'https://b.s3.eu-west-1.amazonaws.com/t.json' });
     expect(withoutRole).not.toHaveProperty('RoleARN');
     expect(withoutRole!.Capabilities).toEqual([]);
+  });
+
+  it('passes a template given as such as TemplateBody, with no TemplateURL', async () => {
+    cfnMock.on(CreateStackCommand).resolves({ StackId: stackId });
+
+    await launchStack(cfn, { ...input, template: { body: '{"Resources":{}}' } });
+
+    const sent = cfnMock.commandCalls(CreateStackCommand)[0]!.args[0].input;
+    expect(sent.TemplateBody).toBe('{"Resources":{}}');
+    expect(sent).not.toHaveProperty('TemplateURL');
   });
 
   it('refuses an answer without a StackId', async () => {

@@ -1,45 +1,29 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it } from 'vitest';
-import { storeTemplate, templateUrlOf } from '../../../lib/provisioning/template-store.js';
+import { readTemplate, templateKeyOf, templateUrlOf } from '../../../lib/provisioning/template-store.js';
 
 const s3Mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
 afterEach(() => s3Mock.reset());
 
-const input = { bucket: 'byob-dev-templates-eu-west-1', region: 'eu-west-1', requestId: 'byob_01JQC00000000000000000TEST', nonce: 'n0nce', body: '{"Resources":{}}' };
-
-describe('storeTemplate', () => {
-  it('puts the template as JSON, never cached, under the request id and an unguessable nonce', async () => {
-    s3Mock.on(PutObjectCommand).resolves({});
-
-    const stored = await storeTemplate(s3, input);
-
-    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
-    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
-      Bucket: 'byob-dev-templates-eu-west-1',
-      Key: 'templates/byob_01JQC00000000000000000TEST/n0nce.json',
-      Body: '{"Resources":{}}',
-      ContentType: 'application/json',
-      CacheControl: 'no-store',
-    });
-    expect(stored).toEqual({
-      bucket: 'byob-dev-templates-eu-west-1',
-      key: 'templates/byob_01JQC00000000000000000TEST/n0nce.json',
-      url: 'https://byob-dev-templates-eu-west-1.s3.eu-west-1.amazonaws.com/templates/byob_01JQC00000000000000000TEST/n0nce.json',
-    });
-  });
-
-  it('lets an S3 failure through (the caller fails the request)', async () => {
-    s3Mock.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
-
-    await expect(storeTemplate(s3, input)).rejects.toThrow('Access Denied');
-  });
-});
-
 describe('templateUrlOf', () => {
   it("is the virtual-hosted URL in the bucket's region (what CreateStack and the console read)", () => {
     expect(templateUrlOf('byob-dev-templates-us-east-1', 'us-east-1', 'templates/r/n.json')).toBe('https://byob-dev-templates-us-east-1.s3.us-east-1.amazonaws.com/templates/r/n.json');
+  });
+});
+
+describe('templateKeyOf', () => {
+  it('is under the request id and the nonce', () => {
+    expect(templateKeyOf('byob_01JQC00000000000000000TEST', 'n0nce')).toBe('templates/byob_01JQC00000000000000000TEST/n0nce.json');
+  });
+});
+
+describe('readTemplate', () => {
+  it('reads the stored template back as JSON', async () => {
+    s3Mock.on(GetObjectCommand, { Bucket: 'b', Key: 'templates/r/n.json' }).resolves({ Body: { transformToString: async () => '{"Resources":{"A":{}}}' } as never });
+
+    expect(await readTemplate(s3, 'b', 'templates/r/n.json')).toEqual({ Resources: { A: {} } });
   });
 });
