@@ -19,6 +19,7 @@ import { launchStack, type StackSettings } from './stacks.js';
 import { dueAtFor } from './state-machine.js';
 import { transition } from './transition.js';
 import { templateUrlOf } from './template-store.js';
+import { storeTemplate } from './template-upload.js';
 
 /** What launching or updating a request's stack needs: its stack, and the vendor's templates bucket. */
 export interface LaunchDeps extends StackDeps {
@@ -196,10 +197,9 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
 
   const templateBody = JSON.stringify(template);
   if (quick) {
-    // The console reads a quick-create template from S3: stored here, by a module only this path loads.
+    // The console reads a quick-create template from S3.
     let stored;
     try {
-      const { storeTemplate } = await import('./template-upload.js');
       stored = await storeTemplate(deps.vendorS3(record.region), { bucket: record.templateBucket, region: record.region, requestId: id, nonce: deps.ids.token(18), body: templateBody });
     } catch (error) {
       logger.error('template upload failed', { requestId: id, error: error as Error });

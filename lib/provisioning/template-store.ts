@@ -2,7 +2,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 // Where rendered templates are kept: the vendor's templates bucket per region. Storing one is
 // template-upload.ts, a module of its own: its PutObject brings the SDK's checksum middleware (~4 KB
-// gzip, ~4 ms of cold start), which only the paths that store a template load.
+// gzip, ~4 ms of cold start), which only the functions that store templates carry (not GET /template).
 
 /** Where a rendered template was stored. */
 export interface StoredTemplate {

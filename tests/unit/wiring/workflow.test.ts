@@ -3,12 +3,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lib/config.js';
-import { makeWorkflowBase, withWebhookSender } from '../../../lib/wiring/workflow.js';
+import { makeWorkflowBase } from '../../../lib/wiring/workflow.js';
 import { localEnv } from '../../support/fakes.js';
 import { directRecord, REQUEST_ID } from '../../support/records.js';
 
-// The functions' own tiers: a status change queues a delivery run; none of them but the reconciler
-// carries a webhook sender (what the deployed bundles leave out: tests/integration/core/bundle-tiers.test.ts).
+// The functions' own tiers: a status change queues a delivery run; none of them carries a webhook
+// sender (what the deployed bundles leave out: tests/integration/core/bundle-tiers.test.ts).
 const sqsMock = mockClient(SQSClient);
 afterEach(() => sqsMock.reset());
 
@@ -33,18 +33,5 @@ describe('makeWorkflowBase', () => {
 
     expect(sqsMock.calls()).toEqual([]);
     expect(base.deliveryQueue).toBeUndefined();
-  });
-});
-
-describe('withWebhookSender', () => {
-  it('adds a sender, and still queues when there is a queue', async () => {
-    sqsMock.on(SendMessageBatchCommand).resolves({});
-    const cfg = parseConfig(localEnv({ DELIVERY_QUEUE_URL: QUEUE_URL }));
-    const deps = withWebhookSender(cfg, makeWorkflowBase(cfg, 'background').base);
-
-    await deps.deliverNow(directRecord());
-
-    expect(typeof deps.sendWebhook).toBe('function');
-    expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 1);
   });
 });
