@@ -20,8 +20,10 @@ def install(base_url: str | None = None) -> None:
     if _installed:
         return
     from . import (
+        cfn_change_sets,
         cfn_drift,
         cfn_engine,
+        cfn_update,
         config,
         custom_resources,
         dynamodb_atomic,
@@ -53,6 +55,8 @@ def install(base_url: str | None = None) -> None:
     template_url.install()
     custom_resources.install()
     cfn_engine.install()
+    cfn_update.install()
+    cfn_change_sets.install()
     cfn_drift.install()
     http_routes.install()
     _installed = True

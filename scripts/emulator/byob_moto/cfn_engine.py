@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -38,11 +37,22 @@ from moto.core.utils import iso_8601_datetime_with_milliseconds
 from moto.kms.models import Key
 from moto.sns.models import sns_backends
 
+from .cfn_references import depends_on
+
 logger = logging.getLogger("byob_moto")
 
 CUSTOM_RESOURCE_TYPE = "AWS::CloudFormation::CustomResource"
 # Statuses in which DescribeStacks shows outputs (AWS shows none while creating or after rollback).
-_OUTPUT_STATUSES = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"}
+_OUTPUT_STATUSES = {
+    "CREATE_COMPLETE",
+    "UPDATE_COMPLETE",
+    "UPDATE_IN_PROGRESS",
+    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+    "UPDATE_ROLLBACK_IN_PROGRESS",
+    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "UPDATE_ROLLBACK_FAILED",
+}
 
 
 class ResourceError(Exception):
@@ -154,39 +164,6 @@ def resource_event(stack: Stack, logical_id: str, resource_type: str, status: st
     )
 
 
-def _dependencies(value: Any, resource_ids: set[str]) -> list[str]:
-    """Logical ids a resource needs first: Ref, Fn::GetAtt, ${X} in Fn::Sub, DependsOn."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, inner in node.items():
-                if key == "Ref" and isinstance(inner, str):
-                    found.append(inner)
-                elif key == "Fn::GetAtt":
-                    target = inner[0] if isinstance(inner, list) else str(inner).split(".")[0]
-                    found.append(target)
-                elif key == "Fn::Sub":
-                    text = inner[0] if isinstance(inner, list) else inner
-                    if isinstance(text, str):
-                        found.extend(m.split(".")[0] for m in re.findall(r"\$\{([^!}][^}]*)\}", text))
-                    walk(inner[1] if isinstance(inner, list) and len(inner) > 1 else None)
-                else:
-                    walk(inner)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(value.get("Properties"))
-    depends_on = value.get("DependsOn", [])
-    found.extend([depends_on] if isinstance(depends_on, str) else depends_on)
-    seen: list[str] = []
-    for name in found:
-        if name in resource_ids and name not in seen:
-            seen.append(name)
-    return seen
-
-
 _original_parse_and_create_resource = parsing.parse_and_create_resource
 _original_resource_class_from_type = parsing.resource_class_from_type
 
@@ -217,7 +194,7 @@ def _parse_and_create_resource(logical_id: str, resource_json: dict[str, Any], r
     resource_type = resource_json["Type"]
     if _resource_class_from_type(resource_type) is None:
         return _original_parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name)
-    for dependency in _dependencies(resource_json, set(resources_map.resources)):
+    for dependency in depends_on(resource_json, set(resources_map.resources)):
         if dependency != logical_id:
             resources_map[dependency]
     if logical_id in resources_map._parsed_resources:
@@ -238,14 +215,14 @@ def _parse_and_create_resource(logical_id: str, resource_json: dict[str, Any], r
     return resource
 
 
-def _deletion_policy(resource_json: dict[str, Any], rollback: bool) -> str:
+def deletion_policy(resource_json: dict[str, Any], rollback: bool) -> str:
     policy = resource_json.get("DeletionPolicy", "Delete")
     if policy == "RetainExceptOnCreate":
         return "Delete" if rollback else "Retain"
     return policy
 
 
-def _delete_one(stack: Stack, resource: Any, resource_json: dict[str, Any]) -> None:
+def delete_one(stack: Stack, resource: Any, resource_json: dict[str, Any]) -> None:
     """Deletes one resource as CloudFormation does for its type."""
     from . import custom_resources
 
@@ -268,37 +245,47 @@ def delete_resources(stack: Stack, rollback: bool, failure: ResourceFailed | Non
     order = list(reversed(created + known))
     ok = True
     if failure is not None:
-        failed_json = json_map.get(failure.logical_id, {})
-        resource_event(stack, failure.logical_id, failed_json.get("Type", ""), "DELETE_IN_PROGRESS")
-        cleanup_reason = None
-        try:
-            if failure.cleanup is not None:
-                failure.cleanup()
-        except Exception as error:
-            # Best effort: the resource never existed for CloudFormation, so the rollback goes on.
-            cleanup_reason = describe_error(error)
-        resource_event(stack, failure.logical_id, failed_json.get("Type", ""), "DELETE_COMPLETE", reason=cleanup_reason)
+        clean_up_failed(stack, failure.logical_id, json_map.get(failure.logical_id, {}).get("Type", ""), failure.cleanup)
     for logical_id in order:
         resource = resource_map._parsed_resources.get(logical_id)
         if resource is None or isinstance(resource, str):
             continue
         resource_json = json_map[logical_id]
-        resource_type = resource_json["Type"]
-        physical_id = getattr(resource, "physical_resource_id", "")
-        if _deletion_policy(resource_json, rollback) == "Retain":
-            resource_event(stack, logical_id, resource_type, "DELETE_SKIPPED", physical_id=physical_id)
+        if delete_resource(stack, logical_id, resource, resource_json, retain=deletion_policy(resource_json, rollback) == "Retain"):
             resource_map._parsed_resources.pop(logical_id, None)
-            continue
-        resource_event(stack, logical_id, resource_type, "DELETE_IN_PROGRESS", physical_id=physical_id)
-        try:
-            _delete_one(stack, resource, resource_json)
-        except Exception as error:
+        else:
             ok = False
-            resource_event(stack, logical_id, resource_type, "DELETE_FAILED", physical_id=physical_id, reason=describe_error(error))
-            continue
-        resource_map._parsed_resources.pop(logical_id, None)
-        resource_event(stack, logical_id, resource_type, "DELETE_COMPLETE", physical_id=physical_id)
     return ok
+
+
+def clean_up_failed(stack: Stack, logical_id: str, resource_type: str, cleanup: Callable[[], None] | None) -> None:
+    """The DELETE of a resource whose creation failed (e.g. AWS's Delete to a failed custom resource)."""
+    resource_event(stack, logical_id, resource_type, "DELETE_IN_PROGRESS")
+    reason = None
+    try:
+        if cleanup is not None:
+            cleanup()
+    except Exception as error:
+        # Best effort: the resource never existed for CloudFormation, so the rollback goes on.
+        reason = describe_error(error)
+    resource_event(stack, logical_id, resource_type, "DELETE_COMPLETE", reason=reason)
+
+
+def delete_resource(stack: Stack, logical_id: str, resource: Any, resource_json: dict[str, Any], retain: bool) -> bool:
+    """One resource deleted (or skipped when retained) with its events; False when the delete failed."""
+    resource_type = resource_json["Type"]
+    physical_id = getattr(resource, "physical_resource_id", "")
+    if retain:
+        resource_event(stack, logical_id, resource_type, "DELETE_SKIPPED", physical_id=physical_id)
+        return True
+    resource_event(stack, logical_id, resource_type, "DELETE_IN_PROGRESS", physical_id=physical_id)
+    try:
+        delete_one(stack, resource, resource_json)
+    except Exception as error:
+        resource_event(stack, logical_id, resource_type, "DELETE_FAILED", physical_id=physical_id, reason=describe_error(error))
+        return False
+    resource_event(stack, logical_id, resource_type, "DELETE_COMPLETE", physical_id=physical_id)
+    return True
 
 
 def _create_resources(self: Stack) -> None:
@@ -335,7 +322,7 @@ def _on_failure(stack: Stack, failure: ResourceFailed) -> None:
     stack.status = "ROLLBACK_COMPLETE" if ok else "ROLLBACK_FAILED"
     _add_stack_event(stack, stack.status)
     if ok and mode == "DELETE":
-        backend = _backend_of(stack)
+        backend = backend_of(stack)
         stack.status = "DELETE_IN_PROGRESS"
         _add_stack_event(stack, "DELETE_IN_PROGRESS", "User Initiated")
         stack.status = "DELETE_COMPLETE"
@@ -344,7 +331,7 @@ def _on_failure(stack: Stack, failure: ResourceFailed) -> None:
         backend.deleted_stacks[stack.stack_id] = stack
 
 
-def _backend_of(stack: Stack) -> CloudFormationBackend:
+def backend_of(stack: Stack) -> CloudFormationBackend:
     from moto.cloudformation.models import cloudformation_backends
 
     return cloudformation_backends[stack.account_id][stack.region_name]
@@ -362,17 +349,19 @@ def _delete(self: Stack) -> None:
         _add_stack_event(self, "DELETE_FAILED", "The following resource(s) failed to delete. See the resource events.")
 
 
-def _has_custom_resources(stack: Stack) -> bool:
-    resources = (stack.template_dict or {}).get("Resources") or {}
+def has_custom_resources(template: dict[str, Any] | None) -> bool:
+    """Whether an operation on this template may wait for a custom resource's answer."""
+    resources = (template or {}).get("Resources") or {}
     return any(is_custom_type(str(r.get("Type", ""))) for r in resources.values() if isinstance(r, dict))
 
 
-def _run(stack: Stack, work: Callable[[], None]) -> None:
-    """Runs a stack operation in the background when it may wait for a custom resource answer.
+def run_operation(stack: Stack, work: Callable[[], None], background: bool | None = None) -> None:
+    """Runs a stack operation in the background when it may wait for a custom resource answer
+    (background None: when the stack's template has custom resources).
 
     The wait must not block this request's thread: the answer arrives as another request.
     """
-    if not _has_custom_resources(stack):
+    if not (has_custom_resources(stack.template_dict) if background is None else background):
         work()
         return
 
@@ -422,23 +411,32 @@ def _create_stack(
         stack_policy_body=stack_policy_body,
     )
     stack.byob_create_token = client_request_token  # type: ignore[attr-defined]
+    launch_creation(self, stack, client_request_token, on_failure)
+    return stack
+
+
+def launch_creation(
+    backend: CloudFormationBackend, stack: Stack, client_request_token: str | None, on_failure: str | None, on_done: Callable[[], None] | None = None
+) -> None:
+    """Creates the resources of a stack whose template is set: CreateStack, or a CREATE change set executed."""
     stack.byob_token = client_request_token  # type: ignore[attr-defined]
     stack.byob_on_failure = on_failure or "ROLLBACK"  # type: ignore[attr-defined]
     stack.disable_rollback = stack.byob_on_failure == "DO_NOTHING"  # type: ignore[attr-defined]
     stack.status = "CREATE_IN_PROGRESS"
-    self.stacks[stack.stack_id] = stack
+    backend.stacks[stack.stack_id] = stack
     _add_stack_event(stack, "CREATE_IN_PROGRESS", "User Initiated")
 
     def work() -> None:
         stack.create_resources()
         if stack.status == "CREATE_COMPLETE":
-            self._validate_export_uniqueness(stack)
+            backend._validate_export_uniqueness(stack)
             for export in stack.exports:
-                self.exports[export.name] = export
+                backend.exports[export.name] = export
         stack.byob_token = None  # later operations carry their own token
+        if on_done is not None:
+            on_done()
 
-    _run(stack, work)
-    return stack
+    run_operation(stack, work)
 
 
 def _delete_stack(self: CloudFormationBackend, name_or_stack_id: str, client_request_token: str | None = None) -> None:
@@ -462,7 +460,7 @@ def _delete_stack(self: CloudFormationBackend, name_or_stack_id: str, client_req
     if previous is None or not previous.is_alive():
         # Shown at once, as on AWS; while a create is still running it keeps its status until done.
         stack.status = "DELETE_IN_PROGRESS"
-    _run(stack, work)
+    run_operation(stack, work)
 
 
 def _stack_resources(self: Stack) -> list[Any]:

@@ -33,3 +33,17 @@ def custom_resource_timeout(stack_tags: dict[str, str] | None) -> float:
         return float(raw) if raw else DEFAULT_CUSTOM_RESOURCE_TIMEOUT
     except ValueError:
         return DEFAULT_CUSTOM_RESOURCE_TIMEOUT
+
+
+CHANGE_SET_SECONDS_ENV = "BYOB_EMULATOR_CHANGE_SET_SECONDS"
+# CloudFormation takes seconds to compute a change set; a client that does not wait for
+# CREATE_COMPLETE must fail here as it would there, so the emulator takes a moment too.
+DEFAULT_CHANGE_SET_SECONDS = 0.2
+
+
+def change_set_seconds() -> float:
+    """How long a new change set stays CREATE_PENDING / CREATE_IN_PROGRESS: env, else 0.2 s."""
+    try:
+        return max(0.0, float(os.environ.get(CHANGE_SET_SECONDS_ENV) or DEFAULT_CHANGE_SET_SECONDS))
+    except ValueError:
+        return DEFAULT_CHANGE_SET_SECONDS

@@ -2,12 +2,12 @@
 
 moto 5.2.1 (moto/cloudformation/custom_model.py CustomModel.create_from_cloudformation_json)
 treats every custom resource as Lambda-backed: an SNS topic ServiceToken answers "Function not
-found" and the stack never leaves CREATE_IN_PROGRESS; it never sends Delete requests.
+found" and the stack never leaves CREATE_IN_PROGRESS; it never sends Update or Delete requests.
 
 Here, as CloudFormation does, the request (RequestType, ResponseURL, StackId, RequestId,
-ResourceType, LogicalResourceId, ResourceProperties, and PhysicalResourceId for Delete) is
-published to the topic with the subject "AWS CloudFormation custom resource request", and the
-stack waits, bounded, for the answer PUT to ResponseURL
+ResourceType, LogicalResourceId, ResourceProperties, PhysicalResourceId for Update and Delete,
+OldResourceProperties for Update) is published to the topic with the subject "AWS CloudFormation
+custom resource request", and the stack waits, bounded, for the answer PUT to ResponseURL
 (<base>/_byob/cfn-response/<id>, served by http_routes on this same server). The wait holds no
 lock: moto's server is threaded and the PUT is served by another thread.
 """
@@ -169,11 +169,35 @@ def _create(cls: type[CustomModel], resource_name: str, cloudformation_json: Any
         physical_id = (answer or {}).get("PhysicalResourceId") or resource_name
         raise ResourceError(reason, cleanup=lambda: _send_delete(stack, service_token, logical_id, resource_type, physical_id, properties))
     assert answer is not None
-    resource = CustomModel(region_name, request["RequestId"], logical_id, answer["PhysicalResourceId"])
+    return _model(stack, request, answer, properties)
+
+
+def _model(stack: Stack, request: dict[str, Any], answer: dict[str, Any], properties: dict[str, Any]) -> CustomModel:
+    """The resource as a successful answer defines it: its PhysicalResourceId (Ref) and Data (GetAtt)."""
+    resource = CustomModel(stack.region_name, request["RequestId"], request["LogicalResourceId"], answer["PhysicalResourceId"])
     resource.set_data(answer.get("Data") or {})
-    resource.byob_sns = {"service_token": service_token, "resource_type": resource_type, "properties": properties}  # type: ignore[attr-defined]
+    resource.byob_sns = {"service_token": request["ServiceToken"], "resource_type": request["ResourceType"], "properties": properties}  # type: ignore[attr-defined]
     stack.add_custom_resource(resource)
     return resource
+
+
+def update(stack: Stack, logical_id: str, resource: CustomModel, old: dict[str, Any], new: dict[str, Any]) -> CustomModel:
+    """Sends Update (ResourceProperties new, OldResourceProperties old, the same PhysicalResourceId)
+    and waits for the answer; the resource it describes is returned. An answer with another
+    PhysicalResourceId is a replacement: the update engine then sends Delete to the old one.
+    """
+    sns = getattr(resource, "byob_sns", None)
+    if sns is None:
+        raise ResourceError("Updating a Lambda-backed custom resource is not supported by the emulator (moto has no Update for it).")
+    request = _request(stack, "Update", sns["service_token"], logical_id, sns["resource_type"], new)
+    request["PhysicalResourceId"] = resource.physical_resource_id
+    request["OldResourceProperties"] = _as_strings(old)
+    answer = _exchange(stack, sns["service_token"], request)
+    reason = _outcome(answer, request)
+    if reason is not None:
+        raise ResourceError(reason)
+    assert answer is not None
+    return _model(stack, request, answer, new)
 
 
 def delete(stack: Stack, resource: CustomModel) -> None:

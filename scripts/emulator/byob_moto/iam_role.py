@@ -9,11 +9,12 @@ never validated), and ignores ManagedPolicyArns.
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 from moto.iam.models import Role, iam_backends
 from moto.utilities.utils import get_partition
+
+from .values import json_text
 
 _original_create = Role.create_from_cloudformation_json
 
@@ -26,9 +27,7 @@ def _create_role(cls: type[Role], resource_name: str, cloudformation_json: Any, 
     backend = iam_backends[account_id][get_partition(region_name)]
     try:
         for policy in properties.get("Policies", []):
-            document = policy["PolicyDocument"]
-            text = document if isinstance(document, str) else json.dumps(document)
-            backend.put_role_policy(role.name, policy["PolicyName"], text)
+            backend.put_role_policy(role.name, policy["PolicyName"], json_text(policy["PolicyDocument"]))
         for arn in properties.get("ManagedPolicyArns", []):
             backend.attach_role_policy(arn, role.name)
     except Exception:

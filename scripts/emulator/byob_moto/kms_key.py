@@ -3,27 +3,33 @@
 moto 5.2.1 (moto/kms/models.py Key.create_from_cloudformation_json) stores a KeyPolicy given as a
 JSON object as a dict, so DescribeKey (which evaluates the policy) answers 500; it also ignores
 KeyUsage, KeySpec, MultiRegion and Origin, requires KeyPolicy, and deletes a key outright where
-CloudFormation schedules its deletion (PendingWindowInDays, default 30).
+CloudFormation schedules its deletion (PendingWindowInDays, default 30). KMS's lockout safety
+check is applied as CreateKey applies it (kms_key_policy.py).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from moto.kms.models import Key, kms_backends
 
-from .values import as_bool
+from .kms_key_policy import check_lockout
+from .values import as_bool, json_text
+
+
+def kms_tags(tags: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """CloudFormation's Key/Value tags as KMS's TagKey/TagValue."""
+    return [{"TagKey": t["Key"], "TagValue": str(t["Value"])} for t in tags]
 
 
 def _create_key(cls: type[Key], resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any) -> Key:
     backend = kms_backends[account_id][region_name]
     properties = cloudformation_json.get("Properties", {})
-    policy = properties.get("KeyPolicy")
-    if policy is not None and not isinstance(policy, str):
-        # CloudFormation sends the policy to CreateKey as a JSON string, like every SDK caller.
-        policy = json.dumps(policy)
-    tags = [{"TagKey": t["Key"], "TagValue": str(t["Value"])} for t in properties.get("Tags", [])]
+    # CloudFormation sends the policy to CreateKey as a JSON string, like every SDK caller.
+    policy = json_text(properties["KeyPolicy"]) if properties.get("KeyPolicy") is not None else None
+    if policy is not None and not as_bool(properties.get("BypassPolicyLockoutSafetyCheck", False)):
+        check_lockout(policy, account_id)
+    tags = kms_tags(properties.get("Tags", []))
     key = backend.create_key(
         policy=policy,
         key_usage=properties.get("KeyUsage", "ENCRYPT_DECRYPT"),

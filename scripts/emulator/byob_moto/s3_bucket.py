@@ -10,7 +10,6 @@ every Get* like a bucket configured through the API.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -25,7 +24,7 @@ from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.s3.responses import S3Response
 from moto.utilities.utils import get_partition
 
-from .values import as_bool, drop_none
+from .values import as_bool, drop_none, json_text
 
 Translator = Callable[[dict[str, Any], str], tuple[str, dict[str, Any]]]
 
@@ -270,12 +269,17 @@ def apply_tags(backend: S3Backend, bucket: str, properties: dict[str, Any], kwar
         backend.put_bucket_tagging(bucket, tags)
 
 
+def apply_bucket_property(backend: S3Backend, bucket: str, name: str, value: Any) -> None:
+    """One property of TRANSLATORS, through the S3 API path."""
+    operation, params = dict(TRANSLATORS)[name](value, bucket)
+    _apply(backend, bucket, operation, _api_body(operation, params))
+
+
 def apply_bucket_properties(backend: S3Backend, bucket: str, properties: dict[str, Any]) -> None:
     """Every supported property, through the S3 API path."""
-    for name, translate in TRANSLATORS:
+    for name, _ in TRANSLATORS:
         if properties.get(name):
-            operation, params = translate(properties[name], bucket)
-            _apply(backend, bucket, operation, _api_body(operation, params))
+            apply_bucket_property(backend, bucket, name, properties[name])
 
 
 def _create_bucket(cls: type[FakeBucket], resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any) -> FakeBucket:
@@ -290,6 +294,11 @@ def _create_bucket(cls: type[FakeBucket], resource_name: str, cloudformation_jso
         backend.delete_bucket(resource_name)
         raise
     return bucket
+
+
+def put_policy_document(backend: S3Backend, bucket: str, document: Any) -> None:
+    """PutBucketPolicy with a PolicyDocument object (or text), as CloudFormation sends it."""
+    backend.put_bucket_policy(bucket, json_text(document, compact=True).encode("utf-8"))
 
 
 class BucketPolicy(CloudFormationModel):
@@ -322,10 +331,7 @@ class BucketPolicy(CloudFormationModel):
         cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
     ) -> "BucketPolicy":
         properties = cloudformation_json["Properties"]
-        document = properties["PolicyDocument"]
-        text = document if isinstance(document, str) else json.dumps(document, separators=(",", ":"))
-        backend = s3_backends[account_id][get_partition(region_name)]
-        backend.put_bucket_policy(properties["Bucket"], text.encode("utf-8"))
+        put_policy_document(s3_backends[account_id][get_partition(region_name)], properties["Bucket"], properties["PolicyDocument"])
         return cls(resource_name, properties["Bucket"], account_id, region_name)
 
     def delete(self, account_id: str, region_name: str) -> None:

@@ -1,7 +1,14 @@
-import { CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  type Parameter,
+  UpdateStackCommand,
+} from '@aws-sdk/client-cloudformation';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { describe, expect, inject, it } from 'vitest';
-import { clients, eventually, fixture, startSnsListener, uniqueName, waitForStack, type SnsListener } from './emulator-support.js';
+import { clients, eventLine, eventually, fixture, stackEvents, startSnsListener, uniqueName, waitForStack, type SnsListener } from './emulator-support.js';
 
 const api = clients(inject('emulatorEndpoint'));
 
@@ -15,6 +22,7 @@ interface CustomResourceRequest {
   LogicalResourceId: string;
   PhysicalResourceId?: string;
   ResourceProperties: Record<string, unknown>;
+  OldResourceProperties?: Record<string, unknown>;
 }
 
 type Answer = (request: CustomResourceRequest) => { Status: 'SUCCESS' | 'FAILED'; Reason?: string; PhysicalResourceId?: string; Data?: Record<string, string> } | null;
@@ -165,5 +173,123 @@ describe('SNS-backed custom resources', () => {
   it('answers 404 to a PUT on a ResponseURL nobody waits on', async () => {
     const res = await fetch(`${inject('emulatorEndpoint')}/_byob/cfn-response/not-a-request`, { method: 'PUT', body: '{}' });
     expect(res.status).toBe(404);
+  });
+});
+
+/** UpdateStack of a quick-create stack to another registration token, every other parameter kept. */
+const newToken = (stackId: string, token: string) => {
+  const previous = (key: string): Parameter => ({ ParameterKey: key, UsePreviousValue: true });
+  return new UpdateStackCommand({
+    StackName: stackId,
+    UsePreviousTemplate: true,
+    Parameters: [previous('RegistrationTopicArn'), previous('RequestId'), previous('BucketName'), { ParameterKey: 'RequestToken', ParameterValue: token }],
+    ClientRequestToken: `req-${token}`,
+  });
+};
+
+/** A quick-create stack, complete, then updated to the token `tok-rotated`; the stack once that update has ended. */
+const rotatedStack = async (topicArn: string, prefix: string) => {
+  const { StackId } = await api.cfn.send(quickCreate(uniqueName(prefix), topicArn));
+  await waitForStack(api.cfn, StackId!);
+  await api.cfn.send(newToken(StackId!, 'tok-rotated'));
+  return waitForStack(api.cfn, StackId!);
+};
+
+const summary = (r: CustomResourceRequest) => [r.RequestType, r.LogicalResourceId, r.PhysicalResourceId, r.ResourceProperties.Token, r.OldResourceProperties?.Token];
+
+describe('SNS-backed custom resources in a stack update (byob_moto/cfn_update.py)', () => {
+  it('a changed property sends Update (new properties, OldResourceProperties, the same PhysicalResourceId); outputs follow the answer', async () => {
+    // Prepare
+    let round = 0;
+    const topic = await registrationTopic((r) => ({
+      Status: 'SUCCESS',
+      PhysicalResourceId: r.PhysicalResourceId ?? `reg-${r.LogicalResourceId}`,
+      Data: { RegistrationId: `id-${r.LogicalResourceId}-${round}` },
+    }));
+    try {
+      const { StackId } = await api.cfn.send(quickCreate(uniqueName('qc-update'), topic.topicArn));
+      await waitForStack(api.cfn, StackId!);
+      round = 1;
+
+      // Act
+      await api.cfn.send(newToken(StackId!, 'tok-rotated'));
+      const during = (await api.cfn.send(new DescribeStacksCommand({ StackName: StackId }))).Stacks?.[0]?.StackStatus;
+      const busy = await api.cfn.send(newToken(StackId!, 'tok-other')).catch((error: Error) => error);
+      const retried = await api.cfn.send(newToken(StackId!, 'tok-rotated'));
+      const stack = await waitForStack(api.cfn, StackId!);
+
+      // Assess
+      expect(during).toBe('UPDATE_IN_PROGRESS');
+      expect(busy).toMatchObject({ name: 'ValidationError', message: `Stack:${StackId} is in UPDATE_IN_PROGRESS state and can not be updated.` });
+      expect(retried.StackId).toBe(StackId);
+      expect(stack.StackStatus).toBe('UPDATE_COMPLETE');
+      expect(topic.requests.slice(2).map(summary)).toEqual([
+        ['Update', 'Started', 'reg-Started', 'tok-rotated', 'tok-secret'],
+        ['Update', 'Ready', 'reg-Ready', 'tok-rotated', 'tok-secret'],
+      ]);
+      expect(topic.requests[3]!.OldResourceProperties).toEqual({ ...topic.requests[1]!.ResourceProperties, Token: 'tok-secret' });
+      expect(stack.Outputs?.find((o) => o.OutputKey === 'RegistrationId')?.OutputValue).toBe('id-Ready-1');
+    } finally {
+      await topic.listener.close();
+    }
+  });
+
+  it('an answer with a new PhysicalResourceId is a replacement: Delete goes to the old one in the cleanup', async () => {
+    const topic = await registrationTopic((r) => ({
+      Status: 'SUCCESS',
+      PhysicalResourceId: r.RequestType === 'Update' && r.LogicalResourceId === 'Ready' ? 'reg-Ready-2' : (r.PhysicalResourceId ?? `reg-${r.LogicalResourceId}`),
+    }));
+    try {
+      const stack = await rotatedStack(topic.topicArn, 'qc-replace');
+
+      expect(stack.StackStatus).toBe('UPDATE_COMPLETE');
+      expect(stack.Outputs?.find((o) => o.OutputKey === 'ReadyPhysicalId')?.OutputValue).toBe('reg-Ready-2');
+      expect(topic.requests.slice(2).map(summary)).toEqual([
+        ['Update', 'Started', 'reg-Started', 'tok-rotated', 'tok-secret'],
+        ['Update', 'Ready', 'reg-Ready', 'tok-rotated', 'tok-secret'],
+        ['Delete', 'Ready', 'reg-Ready', 'tok-secret', undefined],
+      ]);
+      const events = await stackEvents(api.cfn, stack.StackId!);
+      expect(events.filter((e) => e.LogicalResourceId === 'Ready').slice(-4).map((e) => [e.ResourceStatus, e.PhysicalResourceId])).toEqual([
+        ['UPDATE_IN_PROGRESS', 'reg-Ready'],
+        ['UPDATE_COMPLETE', 'reg-Ready-2'],
+        ['DELETE_IN_PROGRESS', 'reg-Ready'],
+        ['DELETE_COMPLETE', 'reg-Ready'],
+      ]);
+    } finally {
+      await topic.listener.close();
+    }
+  });
+
+  it('an Update answered FAILED rolls back: UPDATE_FAILED with the reason, then Update back to the old properties', async () => {
+    const topic = await registrationTopic((r) =>
+      r.RequestType === 'Update' && r.LogicalResourceId === 'Ready' && r.ResourceProperties.Token === 'tok-rotated'
+        ? { Status: 'FAILED', Reason: 'token not issued by this vendor' }
+        : { Status: 'SUCCESS', PhysicalResourceId: r.PhysicalResourceId ?? `reg-${r.LogicalResourceId}` },
+    );
+    try {
+      const stack = await rotatedStack(topic.topicArn, 'qc-update-failed');
+
+      expect(stack.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+      expect(topic.requests.slice(2).map(summary)).toEqual([
+        ['Update', 'Started', 'reg-Started', 'tok-rotated', 'tok-secret'],
+        ['Update', 'Ready', 'reg-Ready', 'tok-rotated', 'tok-secret'],
+        ['Update', 'Ready', 'reg-Ready', 'tok-secret', 'tok-rotated'],
+        ['Update', 'Started', 'reg-Started', 'tok-secret', 'tok-rotated'],
+      ]);
+      const events = await stackEvents(api.cfn, stack.StackId!);
+      expect(events.find((e) => e.ResourceStatus === 'UPDATE_FAILED')).toMatchObject({
+        LogicalResourceId: 'Ready',
+        ResourceStatusReason: expect.stringMatching(/^Received response status \[FAILED\] from custom resource\. Message returned: token not issued by this vendor \(RequestId: /),
+        ClientRequestToken: 'req-tok-rotated',
+      });
+      expect(events.slice(-3).map(eventLine)).toEqual([
+        `Started UPDATE_COMPLETE`,
+        `${stack.StackName} UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS`,
+        `${stack.StackName} UPDATE_ROLLBACK_COMPLETE`,
+      ]);
+    } finally {
+      await topic.listener.close();
+    }
   });
 });

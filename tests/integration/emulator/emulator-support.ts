@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, type Stack, type StackEvent } from '@aws-sdk/client-cloudformation';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -123,4 +123,36 @@ export const eventually = async (check: () => boolean, timeoutMs = 10_000, what 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+};
+
+/** A stack's events, oldest first (DescribeStackEvents answers newest first). */
+export const stackEvents = async (cfn: CloudFormationClient, stackId: string): Promise<StackEvent[]> => {
+  const { StackEvents = [] } = await cfn.send(new DescribeStackEventsCommand({ StackName: stackId }));
+  return [...StackEvents].reverse();
+};
+
+/** An event as `LogicalResourceId STATUS`, to compare sequences at a glance. */
+export const eventLine = (e: Pick<StackEvent, 'LogicalResourceId' | 'ResourceStatus'>) => `${e.LogicalResourceId} ${e.ResourceStatus}`;
+
+/** One IAM Query API call, answering the XML (the project has no IAM client: the API itself never calls IAM); moto checks no signature. */
+export const iamQuery = async (endpoint: string, params: Record<string, string>): Promise<string> => {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `AWS4-HMAC-SHA256 Credential=${defaultCredentials.accessKeyId}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: new URLSearchParams({ Version: '2010-05-08', ...params }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`IAM ${params.Action}: ${res.status} ${text}`);
+  return text;
+};
+
+/** A role's trust policy, read with GetRole (AWS answers it URL-encoded, moto as plain JSON: both read). */
+export const roleTrustPolicy = async (endpoint: string, roleName: string): Promise<{ Statement: Array<{ Principal: { AWS: string | string[] } }> }> => {
+  const xml = await iamQuery(endpoint, { Action: 'GetRole', RoleName: roleName });
+  const encoded = /<AssumeRolePolicyDocument>([\s\S]*?)<\/AssumeRolePolicyDocument>/.exec(xml)?.[1];
+  if (encoded === undefined) throw new Error(`GetRole ${roleName} answered no trust policy`);
+  return JSON.parse(decodeURIComponent(encoded.replace(/&quot;/g, '"').replace(/&amp;/g, '&')));
 };

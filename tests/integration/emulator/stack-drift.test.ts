@@ -22,25 +22,14 @@ import {
 import { describe, expect, inject, it } from 'vitest';
 import { LOGICAL_IDS, renderByobTemplate } from '../../../templates/render-byob.js';
 import { baseSpec } from '../../unit/templates/fixtures.js';
-import { clients, defaultCredentials, uniqueName } from './emulator-support.js';
+import { clients, iamQuery, uniqueName } from './emulator-support.js';
 
 // scripts/emulator/byob_moto/cfn_drift.py: drift detection of the properties BYOB templates set,
 // template (intrinsics resolved) against the live bucket, bucket policy, key and role.
 const endpoint = inject('emulatorEndpoint');
 const api = clients(endpoint);
 
-/** One IAM Query API call (the project has no IAM client: the API itself never calls IAM); moto checks no signature. */
-const iam = async (params: Record<string, string>) => {
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=${defaultCredentials.accessKeyId}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body: new URLSearchParams({ Version: '2010-05-08', ...params }),
-  });
-  if (!res.ok) throw new Error(`IAM ${params.Action}: ${res.status} ${await res.text()}`);
-};
+const iam = (params: Record<string, string>) => iamQuery(endpoint, params);
 const EXTERNAL_ID = 'byob-external-id-0123456789abcdef';
 
 /** A stack from the product's own template (new key, CORS, access role), created and complete. */
