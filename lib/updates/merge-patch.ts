@@ -52,6 +52,7 @@ export const READ_ONLY_FIELDS = [
   'latestTemplateVersion',
   'updateAvailable',
   'lastUpdate',
+  'pendingUpdate',
   'createdAt',
   'updatedAt',
 ] as const;

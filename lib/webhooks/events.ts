@@ -4,7 +4,16 @@
  */
 
 /** Every webhook event type. */
-export const WEBHOOK_EVENT_TYPES = ['byob.status_changed', 'byob.ready', 'byob.failed', 'byob.degraded', 'byob.recovered', 'byob.updated', 'byob.update_failed'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'byob.status_changed',
+  'byob.ready',
+  'byob.failed',
+  'byob.degraded',
+  'byob.recovered',
+  'byob.updated',
+  'byob.update_failed',
+  'byob.update_available',
+] as const;
 
 /** A webhook event type. */
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -7,9 +7,9 @@ import { makeVendorS3 } from './template-read.js';
 import { makeWorkflowBase, type WorkflowTierDeps } from './workflow.js';
 
 /**
- * PATCH /byob/{id} and POST /byob/{id}/upgrade: the workflow, its stacks (change sets, as the vendor or
- * the customer's role) and the vendor's templates bucket. No bucket checks: the stack notifications'
- * function verifies the updated bucket.
+ * PATCH /byob/{id}, POST /byob/{id}/upgrade and POST /byob/upgrade: the workflow, its stacks (change
+ * sets, as the vendor or the customer's role) and the vendor's templates bucket. No bucket checks: the
+ * stack notifications' function verifies the updated bucket.
  */
 export interface UpdateRouteDeps extends WorkflowTierDeps, UpdateDeps, RouteGuards {}
 

@@ -13,7 +13,7 @@ describe('toView', () => {
     const view = toView(readyRecord({ callback: idleCallback() }), VIEW);
 
     expect(Object.keys(view).sort()).toEqual(
-      ['bucketName', 'callback', 'createdAt', 'drift', 'encryption', 'failure', 'id', 'launch', 'onboardingUrl', 'outputs', 'quickCreateExpiresAt', 'quickCreateUrl', 'region', 'scope', 'status', 'tags', 'team', 'updatedAt', 'verification', 'templateVersion', 'latestTemplateVersion', 'updateAvailable', 'lastUpdate'].sort(),
+      ['bucketName', 'callback', 'createdAt', 'drift', 'encryption', 'failure', 'id', 'launch', 'onboardingUrl', 'outputs', 'quickCreateExpiresAt', 'quickCreateUrl', 'region', 'scope', 'status', 'tags', 'team', 'updatedAt', 'verification', 'templateVersion', 'latestTemplateVersion', 'updateAvailable', 'lastUpdate', 'pendingUpdate'].sort(),
     );
     expect(JSON.stringify(toView(quickCreateRecord(), VIEW))).not.toContain(quickCreateRecord().quickCreate!.tokenHash);
     expect(ByobView.safeParse(view).success).toBe(true);

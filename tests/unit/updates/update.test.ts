@@ -132,16 +132,19 @@ describe('updateByob: before anything is written', () => {
     expect(cfnMock.calls()).toEqual([]);
   });
 
-  it('a quick-create request answers 409 for a change of its stack (not yet supported), and takes a new callbackUrl', async () => {
+  it('a quick-create request is offered the update instead (no change set, still READY), and takes a new callbackUrl', async () => {
     const quick = quickCreateRecord({ status: 'READY', corsRules: corsRulesFor({ allowedOrigins: ORIGINS }), callback: idleCallback(), dueAt: null });
     const { deps, store } = seeded();
     store.seed(quick);
 
-    await expect(patchByob(deps, 'acme', REQUEST_ID, addOrigin)).rejects.toThrow(/not yet supported for quick-create/);
-    await expect(upgradeByob(deps, 'acme', REQUEST_ID)).rejects.toThrow(/not yet supported for quick-create/);
-    const { record } = await patchByob(deps, 'acme', REQUEST_ID, { callbackUrl: 'https://portal.example.com/hooks/v2' });
-    expect(record.callback?.url).toBe('https://portal.example.com/hooks/v2');
+    const offered = await patchByob(deps, 'acme', REQUEST_ID, addOrigin);
+    const withCallback = await patchByob(deps, 'acme', REQUEST_ID, { callbackUrl: 'https://portal.example.com/hooks/v2' });
+
+    expect(offered.record).toMatchObject({ status: 'READY', corsRules: quick.corsRules, pendingUpdate: { kind: 'patch', target: { corsRules: corsRulesFor({ allowedOrigins: NEW_ORIGINS }) } } });
+    expect(withCallback.record.callback?.url).toBe('https://portal.example.com/hooks/v2');
+    expect(withCallback.record.pendingUpdate).toEqual(offered.record.pendingUpdate);
     expect(cfnMock.calls()).toEqual([]);
+    expect(store.commits).toEqual([]);
   });
 });
 
@@ -202,7 +205,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     expect(storedTemplate().Resources.ByobBucket!.Properties.CorsConfiguration).toEqual({ CorsRules: [expect.objectContaining({ AllowedOrigins: NEW_ORIGINS })] });
     expect(cfnMock).toHaveReceivedCommandWith(CreateChangeSetCommand, {
       StackName: DIRECT_STACK_ID,
-      ChangeSetName: u.changeSetName,
+      ChangeSetName: `byob-${u.id}`,
       ClientToken: u.id,
       ChangeSetType: 'UPDATE',
       TemplateURL: `https://${read.templateBucket}.s3.${REGION}.amazonaws.com/${u.templateKey}`,

@@ -93,6 +93,15 @@ describe('eventsForTransition', () => {
   });
 
   it('only raises known event types', () => {
-    expect(WEBHOOK_EVENT_TYPES).toEqual(['byob.status_changed', 'byob.ready', 'byob.failed', 'byob.degraded', 'byob.recovered', 'byob.updated', 'byob.update_failed']);
+    expect(WEBHOOK_EVENT_TYPES).toEqual([
+      'byob.status_changed',
+      'byob.ready',
+      'byob.failed',
+      'byob.degraded',
+      'byob.recovered',
+      'byob.updated',
+      'byob.update_failed',
+      'byob.update_available',
+    ]);
   });
 });
