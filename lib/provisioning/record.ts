@@ -87,6 +87,19 @@ export interface InFlightUpdate {
   changes: ResourceChange[] | null;
 }
 
+/**
+ * What the record said before the customer's stack applied its last offered update (quick-create): the
+ * stack may still roll that update back (a resource the customer added to the template failing after the
+ * registration resources took it), and the record then goes back to this.
+ */
+export interface BeforeUpdate extends TemplateFields {
+  templateVersion: string;
+  templateKey: string;
+  appliedUpdateId: string | null;
+  /** The update as it was offered, offered again when it is rolled back. */
+  offer: OfferedUpdate;
+}
+
 /** How the last update of the request ended. */
 export type LastUpdate =
   | { status: 'succeeded'; fromVersion: string; toVersion: string; changes: ResourceChange[]; at: string }
@@ -162,6 +175,8 @@ export interface ByobRecord {
   pendingUpdate?: OfferedUpdate | null;
   /** The offered update whose template the stack runs; absent while it runs the template it was created with (quick-create). */
   appliedUpdateId?: string | null;
+  /** What the record said before `appliedUpdateId` was applied, for a rollback of it (quick-create). */
+  beforeUpdate?: BeforeUpdate | null;
   /** The latest template version a `byob.update_available` webhook was raised for (one per version). */
   updateNotifiedVersion?: string | null;
   createdAt: string;

@@ -77,3 +77,21 @@ export const transition = async (
   await deps.store.commit({ before: record, after, lock: lockChange(record.status, to), outbox });
   return after;
 };
+
+/**
+ * A change that keeps the record's status but raises `types` (the update_available notice, an applied
+ * update undone by the customer's rollback): written like a transition, the record and its outbox events
+ * in one transaction conditional on the version and status read (StaleRecordError when it moved).
+ */
+export const amend = async (
+  deps: TransitionDeps,
+  record: ByobRecord,
+  patch: Partial<Omit<ByobRecord, 'status' | 'version' | 'tenant' | 'id'>>,
+  types: readonly WebhookEventType[],
+): Promise<ByobRecord> => {
+  const now = deps.clock();
+  const written: ByobRecord = { ...record, ...patch, version: record.version + 1, updatedAt: now.toISOString() };
+  const { after, outbox } = withEvents(deps, written, types, now);
+  await deps.store.commit({ before: record, after, lock: 'keep', outbox });
+  return after;
+};

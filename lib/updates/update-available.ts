@@ -1,6 +1,6 @@
 import { type ByobRecord, templateVersionOf } from '../provisioning/record.js';
 import { isAssured } from '../provisioning/state-machine.js';
-import { type TransitionDeps, withEvents } from '../provisioning/transition.js';
+import { amend, type TransitionDeps } from '../provisioning/transition.js';
 
 /**
  * `byob.update_available`: the vendor shipped a template change (a new TEMPLATE_VERSION), and a
@@ -27,10 +27,5 @@ export const owesUpdateNotice = (record: ByobRecord, latestVersion: string): boo
  * `updateNotifiedVersion`, in one write conditional on the version and status read (StaleRecordError
  * when the record moved meanwhile). Returns the record as written.
  */
-export const raiseUpdateAvailable = async (deps: TransitionDeps, record: ByobRecord): Promise<ByobRecord> => {
-  const now = deps.clock();
-  const written: ByobRecord = { ...record, updateNotifiedVersion: deps.config.templateVersion, version: record.version + 1, updatedAt: now.toISOString() };
-  const { after, outbox } = withEvents(deps, written, ['byob.update_available'], now);
-  await deps.store.commit({ before: record, after, lock: 'keep', outbox });
-  return after;
-};
+export const raiseUpdateAvailable = (deps: TransitionDeps, record: ByobRecord): Promise<ByobRecord> =>
+  amend(deps, record, { updateNotifiedVersion: deps.config.templateVersion }, ['byob.update_available']);

@@ -115,7 +115,8 @@ export const eventsForTransition = (from: string | null, to: string, settles?: U
   if (from === to) return [];
   const events: WebhookEventType[] = ['byob.status_changed'];
   if (settles) {
-    if (to === 'DEGRADED' && from === 'VERIFYING') events.push('byob.degraded');
+    // Only the updated bucket's own verification degrades it; an update undone goes back to DEGRADED as it was.
+    if (to === 'DEGRADED' && from === 'VERIFYING' && settles === 'succeeded') events.push('byob.degraded');
     events.push(settles === 'succeeded' ? 'byob.updated' : 'byob.update_failed');
     return events;
   }

@@ -189,6 +189,48 @@ describe('an update that rolls back', () => {
   });
 });
 
+describe('an update rolled back after "ready" took it (a resource the customer added to the template failed after it)', () => {
+  it('READY on the new version → back to everything it had, the outputs "ready" reports again, the update offered again, byob.update_failed', async () => {
+    const { stack, deliver, current, events, read } = bound();
+    await deliver(stack.updateStarted(offered, created));
+    await deliver(stack.updateReady({ ...offered, RoleArn: 'arn:aws:iam::111111111111:role/new' }, created));
+    expect(current()).toMatchObject({ status: 'READY', templateVersion: NEW_VERSION, outputs: { roleArn: 'arn:aws:iam::111111111111:role/new' } });
+
+    const readyBack = await deliver(stack.updateReady(created, offered));
+    const startedBack = await deliver(stack.updateStarted(created, offered));
+
+    expect(readyBack).toMatchObject({ Status: 'SUCCESS', Reason: 'Rolled back' });
+    expect(startedBack).toMatchObject({ Status: 'SUCCESS', Reason: 'No change' });
+    expect(current()).toMatchObject({
+      status: 'READY',
+      templateVersion: OLD_VERSION,
+      corsRules: read.corsRules,
+      tags: read.tags,
+      templateKey: read.templateKey,
+      appliedUpdateId: null,
+      beforeUpdate: null,
+      pendingUpdate: offer(),
+      outputs: { roleArn: null },
+      launch: { stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' },
+      lastUpdate: { status: 'failed', fromVersion: OLD_VERSION, toVersion: NEW_VERSION, reason: expect.stringMatching(/rolled back/) },
+    });
+    expect(events()).toEqual(['byob.status_changed', 'byob.status_changed', 'byob.status_changed', 'byob.updated', 'byob.update_failed']);
+  });
+
+  it('still VERIFYING (its verification cut off) → back to the status it left, byob.update_failed', async () => {
+    const { stack, deliver, current, events, deps } = bound({ status: 'DEGRADED' });
+    deps.verify = async () => Promise.reject(new Error('cut off'));
+    await deliver(stack.updateStarted(offered, created));
+    await deliver(stack.updateReady(offered, created));
+    expect(current().status).toBe('VERIFYING');
+
+    expect(await deliver(stack.updateReady(created, offered))).toMatchObject({ Status: 'SUCCESS', Reason: 'Rolled back' });
+
+    expect(current()).toMatchObject({ status: 'DEGRADED', templateVersion: OLD_VERSION, update: null, pendingUpdate: offer(), lastUpdate: { status: 'failed' } });
+    expect(events()).toEqual(['byob.status_changed', 'byob.status_changed', 'byob.status_changed', 'byob.update_failed']);
+  });
+});
+
 describe('what is refused', () => {
   it('a template whose version is not the one offered: FAILED with why, nothing changed (its rollback Update answered too)', async () => {
     const { stack, deliver, current, read, store } = bound();
