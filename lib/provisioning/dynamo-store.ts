@@ -9,15 +9,17 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '../errors.js';
-import { type ByobRecord, UNRECORDED_TEMPLATE_VERSION } from './record.js';
+import type { ByobRecord } from './record.js';
 import type { Status, LockChange } from './state-machine.js';
 import { StaleRecordError } from './stale-record.js';
 import type { CommitPlan, OutboxItem, Page, Store, TenantSettings } from './store.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-const pkOf = (tenant: string) => `T#${tenant}`;
-const recordSk = (id: string) => `R#${id}`;
+/** The partition of a tenant's items. */
+export const pkOf = (tenant: string) => `T#${tenant}`;
+/** The sort key of a request's record. */
+export const recordSk = (id: string) => `R#${id}`;
 const lockSk = (activeKey: string) => `A#${activeKey}`;
 const outboxSk = (requestId: string, eventId: string) => `O#${requestId}#${eventId}`;
 const SETTINGS_SK = 'SETTINGS';
@@ -42,7 +44,8 @@ const outboxItem = (o: OutboxItem) => ({
   ...(o.status === 'pending' && o.nextAttemptAt ? { duePk: DUE_OUTBOX, dueAt: o.nextAttemptAt } : {}),
 });
 
-const toRecord = (item: Record<string, unknown>): ByobRecord => {
+/** A record item as the record it stores. */
+export const toRecord = (item: Record<string, unknown>): ByobRecord => {
   const { pk: _pk, sk: _sk, byId: _b, duePk: _d, dueAt, ...rest } = item;
   return { ...rest, dueAt: (dueAt as string | undefined) ?? null } as ByobRecord;
 };
@@ -62,10 +65,6 @@ const decodeCursor = (cursor: string, tenant: string): Record<string, unknown> =
   }
   throw new ValidationError([{ path: 'cursor', message: 'is not a cursor returned by this API' }]);
 };
-
-/** How many records one listOutdated call reads at most: pages of this many, up to this many pages. */
-const OUTDATED_PAGE = 50;
-const OUTDATED_PAGES = 5;
 
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
@@ -174,36 +173,6 @@ export const dynamoStore = (doc: DynamoDBDocumentClient, table: string): Store =
       // A filtered read may stop before it finds anything: the cursor then resumes where the reads stopped.
       const nextCursor = start ? encodeCursor(last ? { pk: pkOf(tenant), sk: recordSk(last.id) } : start) : null;
       return { items, nextCursor };
-    },
-
-    async listOutdated(tenant, q) {
-      const items: ByobRecord[] = [];
-      let start: Record<string, unknown> | undefined = q.after ? { pk: pkOf(tenant), sk: recordSk(q.after) } : undefined;
-      // Records written before versions were recorded run the unrecorded one and have no attribute.
-      const older = q.latestVersion === UNRECORDED_TEMPLATE_VERSION ? 'attribute_exists(#v) AND #v <> :v' : '(attribute_not_exists(#v) OR #v <> :v)';
-      for (let pages = 0; pages < OUTDATED_PAGES; pages++) {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-            FilterExpression: `#status IN (:ready, :degraded) AND ${older}`,
-            ExpressionAttributeNames: { '#status': 'status', '#v': 'templateVersion' },
-            ExpressionAttributeValues: { ':pk': pkOf(tenant), ':r': 'R#', ':ready': 'READY', ':degraded': 'DEGRADED', ':v': q.latestVersion },
-            ScanIndexForward: false,
-            Limit: OUTDATED_PAGE,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        for (const item of out.Items ?? []) {
-          // A full batch ends at its last request; the rest of this page is read again from there.
-          if (items.length === q.limit) return { items, resumeAfter: items.at(-1)!.id };
-          items.push(toRecord(item));
-        }
-        start = out.LastEvaluatedKey;
-        if (!start) return { items, resumeAfter: null };
-        if (items.length === q.limit) break;
-      }
-      return { items, resumeAfter: String(start!.sk).slice('R#'.length) };
     },
 
     async commit({ before, after, lock, outbox }) {

@@ -41,25 +41,12 @@ export interface Page {
   nextCursor: string | null;
 }
 
-/** One batch of a tenant's requests on an older template version (see {@link Store.listOutdated}). */
-export interface OutdatedPage {
-  items: ByobRecord[];
-  /** The id of the request after which the listing goes on; null when every request was looked at. */
-  resumeAfter: string | null;
-}
-
 /** The persistence port; `dynamoStore` (dynamo-store.ts) is the real one, tests use a memory fake. */
 export interface Store {
   create(record: ByobRecord): Promise<void>;
   get(tenant: string, id: string): Promise<ByobRecord | null>;
   findById(id: string): Promise<ByobRecord | null>;
   list(tenant: string, q: { limit: number; cursor?: string | undefined; status?: Status | undefined }): Promise<Page>;
-  /**
-   * At most `limit` of the tenant's READY and DEGRADED requests whose stack runs a template version other
-   * than `latestVersion`, newest first, after the request `after` (an id). Reads a bounded number of
-   * records per call, so a batch may hold fewer than `limit` with more to come (`resumeAfter`).
-   */
-  listOutdated(tenant: string, q: { latestVersion: string; limit: number; after?: string | undefined }): Promise<OutdatedPage>;
   commit(plan: CommitPlan): Promise<void>;
   /** Replaces non-status fields when the version still matches; returns the new record. */
   patch(record: ByobRecord, fields: Partial<ByobRecord>, now: string): Promise<ByobRecord>;

@@ -50,15 +50,12 @@ export const updateLinksOf = (region: string, stackId: string, offer: Offer): Up
   consoleUrl: updateWizardUrl(region, stackId, offer.templateUrl),
   stackUrl: stackPageUrl(region, stackId),
   instructions:
-    'The customer applies this update in their own AWS account. consoleUrl opens CloudFormation\'s Update stack wizard with the new template ' +
-    'selected; AWS does not document that link (it documents quick-create links for new stacks only), so if it does not open the wizard, ' +
-    'open stackUrl and follow the steps. The request stays READY, with updateAvailable, until the stack applies the update.',
+    "The customer applies it in their account. consoleUrl opens CloudFormation's Update stack wizard with this template selected; AWS does not document that link, so stackUrl and steps are the documented way.",
   steps: [
-    `Open the stack in the CloudFormation console (stackUrl), in region ${region}, signed in to the account that runs it.`,
-    'Choose Update.',
-    'Choose Replace existing template, then Amazon S3 URL, and paste templateUrl. Choose Next.',
-    `Keep every parameter at its current value (Use existing value); ${REGISTRATION_TOKEN_PARAMETER} must not change. Choose Next twice.`,
-    ...(offer.target.accessRole ? ['Acknowledge that the template creates IAM resources.'] : []),
-    'Choose Submit. The request moves to UPDATING, then back to READY on the new template version.',
+    `Open stackUrl (${region}) in the account that runs the stack; choose Update.`,
+    'Replace existing template, Amazon S3 URL: templateUrl.',
+    `Keep every parameter (Use existing value), ${REGISTRATION_TOKEN_PARAMETER} included.`,
+    ...(offer.target.accessRole ? ['Acknowledge that it creates IAM resources.'] : []),
+    'Submit.',
   ],
 });

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { ConflictError, DependencyError, type Problem, toProblem, ValidationError } from '../errors.js';
 import { REQUEST_ID_PATTERN } from '../identifiers.js';
 import { logger } from '../logger.js';
+import type { OutdatedRequests } from '../provisioning/outdated-requests.js';
 import { inPool } from '../provisioning/pool.js';
 import { type ByobRecord, type ResourceChange, templateVersionOf } from '../provisioning/record.js';
 import { updateLinksOf, type UpdateLinks } from '../quick-create/update-links.js';
@@ -32,6 +33,11 @@ export const BulkUpgradeRequest = z.prefault(
 );
 /** A parsed POST /byob/upgrade body. */
 export type BulkUpgradeRequest = z.infer<typeof BulkUpgradeRequest>;
+
+/** What the bulk upgrade needs: an update's, and the listing of the tenant's requests on an older version. */
+export interface BulkUpgradeDeps extends UpdateDeps {
+  outdated: OutdatedRequests;
+}
 
 /** How many requests are worked on at once: each waits on AWS, none on another. */
 export const BULK_POOL_SIZE = 4;
@@ -125,10 +131,10 @@ const previewOne = async (deps: UpdateDeps, record: ByobRecord, externalId: () =
  * older template version, {@link BULK_POOL_SIZE} at a time, newest first from `cursor`. Requests not
  * started within {@link BULK_START_WINDOW_MS} are left for the next call, which `nextCursor` resumes at.
  */
-export const bulkUpgrade = async (deps: UpdateDeps, tenant: string, body: BulkUpgradeRequest): Promise<BulkUpgradeAnswer> => {
+export const bulkUpgrade = async (deps: BulkUpgradeDeps, tenant: string, body: BulkUpgradeRequest): Promise<BulkUpgradeAnswer> => {
   const startBy = deps.clock().getTime() + BULK_START_WINDOW_MS;
   const toVersion = deps.config.templateVersion;
-  const page = await deps.store.listOutdated(tenant, { latestVersion: toVersion, limit: body.limit, after: decodeCursor(body.cursor) });
+  const page = await deps.outdated.list(tenant, { latestVersion: toVersion, limit: body.limit, after: decodeCursor(body.cursor) });
   let settings: Promise<string> | undefined;
   const externalId = () => (settings ??= tenantSettings(deps, tenant).then((s) => s.externalId));
   const bulkDeps: UpdateDeps = { ...deps, changeSetWait: BULK_CHANGE_SET_WAIT };

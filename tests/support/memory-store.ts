@@ -1,6 +1,7 @@
 import { ConflictError } from '../../lib/errors.js';
 import { type ByobRecord, templateVersionOf } from '../../lib/provisioning/record.js';
-import { type CommitPlan, type OutboxItem, type OutdatedPage, type Page, type Store, type TenantSettings } from '../../lib/provisioning/store.js';
+import type { OutdatedPage, OutdatedRequests } from '../../lib/provisioning/outdated-requests.js';
+import { type CommitPlan, type OutboxItem, type Page, type Store, type TenantSettings } from '../../lib/provisioning/store.js';
 import { StaleRecordError } from '../../lib/provisioning/stale-record.js';
 
 /**
@@ -65,6 +66,9 @@ export class MemoryStore implements Store {
     const more = start + q.limit < all.length;
     return { items: items.map((r) => structuredClone(r)), nextCursor: more && items.length ? items.at(-1)!.id : null };
   }
+
+  /** The listing of POST /byob/upgrade (lib/provisioning/outdated-requests.ts) over these records. */
+  readonly outdated: OutdatedRequests = { list: (tenant, q) => this.listOutdated(tenant, q) };
 
   async listOutdated(tenant: string, q: { latestVersion: string; limit: number; after?: string | undefined }): Promise<OutdatedPage> {
     const outdated = [...this.records.values()]

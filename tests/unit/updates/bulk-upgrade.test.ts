@@ -15,8 +15,7 @@ import { parseConfig } from '../../../lib/config.js';
 import { ValidationError } from '../../../lib/errors.js';
 import { logger } from '../../../lib/logger.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
-import { BULK_POOL_SIZE, BULK_START_WINDOW_MS, bulkUpgrade, BulkUpgradeRequest } from '../../../lib/updates/bulk-upgrade.js';
-import type { UpdateDeps } from '../../../lib/updates/direct-update.js';
+import { BULK_POOL_SIZE, BULK_START_WINDOW_MS, bulkUpgrade, type BulkUpgradeDeps, BulkUpgradeRequest } from '../../../lib/updates/bulk-upgrade.js';
 import { fakeDeps, localEnv, REGION, T0, testClock } from '../../support/fakes.js';
 import { idleCallback, quickCreateRecord, readyRecord } from '../../support/records.js';
 
@@ -60,7 +59,7 @@ const directNo = (n: number, over: Partial<ByobRecord> = {}) =>
 
 const tenantWith = (records: ByobRecord[], clock = testClock()) => {
   const f = fakeDeps({ config: parseConfig(localEnv({ TEMPLATE_VERSION: LATEST })), clock: clock.now });
-  const deps: UpdateDeps = { ...f.deps, vendorS3: () => new S3Client({ region: REGION }) };
+  const deps: BulkUpgradeDeps = { ...f.deps, vendorS3: () => new S3Client({ region: REGION }), outdated: f.store.outdated };
   const read = records.map((r) => f.store.seed(r));
   const current = (n: number) => f.store.current('acme', idOf(n));
   return { ...f, deps, read, current, clock };
