@@ -17,6 +17,13 @@ const schema = (s: z.core.$ZodType, io: 'input' | 'output') => {
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
+/** One change of a change set, as the answers list it. */
+const resourceChange = {
+  type: 'object',
+  required: ['action', 'logicalId', 'resourceType', 'replacement'],
+  properties: { action: { type: 'string' }, logicalId: { type: 'string' }, resourceType: { type: 'string' }, replacement: { enum: ['True', 'False', 'Conditional', null] } },
+};
+
 const problem = {
   type: 'object',
   description: 'RFC 9457 problem details.',
@@ -31,17 +38,7 @@ const problem = {
     offendingResources: {
       type: 'array',
       description: 'On 409 for a refused update: each change of its change set that would replace or remove the bucket, the key or the vendor\'s grant.',
-      items: {
-        type: 'object',
-        required: ['logicalId', 'resourceType', 'action', 'replacement', 'why'],
-        properties: {
-          logicalId: { type: 'string' },
-          resourceType: { type: 'string' },
-          action: { type: 'string' },
-          replacement: { type: ['string', 'null'] },
-          why: { type: 'string' },
-        },
-      },
+      items: { ...resourceChange, required: [...resourceChange.required, 'why'], properties: { ...resourceChange.properties, why: { type: 'string' } } },
     },
   },
 };
@@ -166,11 +163,7 @@ export const openApiDocument = () => ({
                 changes: {
                   type: ['array', 'null'],
                   description: 'The change set\'s changes, when CloudFormation described them in time.',
-                  items: {
-                    type: 'object',
-                    required: ['action', 'logicalId', 'resourceType', 'replacement'],
-                    properties: { action: { type: 'string' }, logicalId: { type: 'string' }, resourceType: { type: 'string' }, replacement: { enum: ['True', 'False', 'Conditional', null] } },
-                  },
+                  items: resourceChange,
                 },
                 problem: { ...ref('Problem'), description: 'Why it was refused, skipped or failed, as the single routes answer it.' },
                 pendingUpdate: { $ref: '#/components/schemas/Byob/properties/pendingUpdate', description: 'Quick-create: the update offered to the customer.' },

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { documentClientOf } from '../../../lib/aws/clients.js';
 import { dynamoOutdatedRequests, type OutdatedRequests } from '../../../lib/provisioning/outdated-requests.js';
-import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import type { Status } from '../../../lib/provisioning/state-machine.js';
 import type { Store } from '../../../lib/provisioning/store.js';
 import { emulatorTable } from '../webhooks/support.js';
+import { idOf, storedRequest } from './support.js';
 
 // The listing of POST /byob/upgrade (lib/provisioning/outdated-requests.ts) on the emulator's DynamoDB: what POST /byob/upgrade works through, a batch at a
 // time. One tenant's partition only, newest first, READY and DEGRADED on another template version
@@ -22,40 +22,9 @@ afterEach(async () => {
 /** The listing over the test's table. */
 const outdatedIn = (t: NonNullable<typeof table>) => dynamoOutdatedRequests(documentClientOf(t.client), t.tableName);
 
-const idOf = (n: number) => `byob_01JQC${String(n).padStart(21, '0')}`;
-
 /** Stores request `n` of `tenant` (a higher n is newer), with its team lock, in `status` on `version` (undefined: not recorded). */
-const put = (store: Store, tenant: string, n: number, status: Status, version: string | undefined) => {
-  const at = '2026-11-24T10:00:00.000Z';
-  const record: ByobRecord = {
-    tenant,
-    id: idOf(n),
-    status,
-    version: 3,
-    scope: 'team',
-    team: `t${n}`,
-    region: 'eu-west-1',
-    bucketName: `acme-t${n}`,
-    encryption: { type: 'sse-s3' },
-    corsRules: [],
-    accessRole: false,
-    launch: { mode: 'direct', roleArn: null, stackName: `byob-s${n}`, stackId: `arn:aws:cloudformation:eu-west-1:123456789012:stack/byob-s${n}/x`, stackStatus: 'CREATE_COMPLETE' },
-    quickCreate: null,
-    templateKey: `templates/${idOf(n)}/n.json`,
-    templateBucket: 'byob-templates-eu-west-1',
-    callback: null,
-    tags: {},
-    outputs: null,
-    verification: null,
-    failure: null,
-    activeKey: `team#t${n}`,
-    ...(version === undefined ? {} : { templateVersion: version }),
-    dueAt: null,
-    createdAt: at,
-    updatedAt: at,
-  };
-  return store.create(record);
-};
+const put = (store: Store, tenant: string, n: number, status: Status, version: string | undefined) =>
+  store.create(storedRequest(tenant, n, { status, ...(version === undefined ? {} : { templateVersion: version }) }));
 
 /** Every batch of the listing, from the start. */
 const allBatches = async (outdated: OutdatedRequests, tenant: string, latestVersion: string, limit: number) => {

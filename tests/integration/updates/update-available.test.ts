@@ -10,6 +10,7 @@ import { UPDATE_NOTICES_PER_RUN } from '../../../lib/updates/update-available.js
 import type { OutboxDeps } from '../../../lib/webhooks/outbox.js';
 import { localEnv, PASSED } from '../../support/fakes.js';
 import { emulatorTable, testClock, testIds } from '../webhooks/support.js';
+import { storedRequest } from './support.js';
 
 // byob.update_available on the emulator's DynamoDB: the vendor deployed a new TEMPLATE_VERSION, and the
 // reconciler, run after run on its schedule, raises exactly one webhook per request still on an older
@@ -54,38 +55,15 @@ const reconcilerOver = (t: NonNullable<typeof table>, templateVersion: string) =
 
 /** `count` READY quick-create requests (no drift detection: their stacks are in the customers' accounts) on `version`, due within the first minute. */
 const seedReady = async (t: NonNullable<typeof table>, count: number, version: string, start: string): Promise<ByobRecord[]> => {
-  const records = Array.from({ length: count }, (_, i): ByobRecord => {
-    const n = String(i + 1).padStart(3, '0');
-    const id = `byob_01JQC${String(i + 1).padStart(21, '0')}`;
-    return {
-      tenant: TENANT,
-      id,
-      status: 'READY',
-      version: 5,
-      scope: 'team',
-      team: `t${n}`,
-      region: 'eu-west-1',
-      bucketName: `acme-t${n}`,
-      encryption: { type: 'sse-s3' },
-      corsRules: [],
-      accessRole: false,
-      launch: { mode: 'quick-create', roleArn: null, stackName: `byob-${id.slice(5).toLowerCase()}`, stackId: `arn:aws:cloudformation:eu-west-1:111111111111:stack/s${n}/x`, stackStatus: 'CREATE_COMPLETE' },
-      quickCreate: null,
-      templateKey: `templates/${id}/n.json`,
-      templateBucket: 'byob-templates-eu-west-1',
+  const records = Array.from({ length: count }, (_, i) =>
+    storedRequest(TENANT, i + 1, {
+      launch: { mode: 'quick-create', roleArn: null, stackName: `byob-s${i + 1}`, stackId: `arn:aws:cloudformation:eu-west-1:111111111111:stack/s${i + 1}/x`, stackStatus: 'CREATE_COMPLETE' },
       callback: { url: 'https://portal.example.com/hooks', status: 'idle', attempts: 0, lastAttemptAt: null, lastError: null, nextAttemptAt: null },
-      tags: {},
-      outputs: null,
-      verification: null,
-      failure: null,
-      activeKey: `team#t${n}`,
       templateVersion: version,
       scheduleSlot: i + 1,
       dueAt: new Date(Date.parse(start) + i * 1000).toISOString(),
-      createdAt: start,
-      updatedAt: start,
-    };
-  });
+    }),
+  );
   for (const r of records) await t.store.create(r);
   return records;
 };
