@@ -26,7 +26,9 @@ const LATEST = '2027-01-05.1';
 const OLDER = '2026-11-24.1';
 const idOf = (n: number) => `byob_01JQC${String(n).padStart(21, '0')}`;
 const stackOf = (n: number) => `arn:aws:cloudformation:${REGION}:123456789012:stack/byob-s${n}/x`;
-/** Stacks whose change set would replace the bucket. */
+/** The stack's name, whether a call names it by name or by id. */
+const nameOf = (stack: string) => (stack.includes(':stack/') ? stack.split(':stack/')[1]!.split('/')[0]! : stack);
+/** Stacks (by name) whose change set would replace the bucket. */
 const replacing = new Set<string>();
 
 const modifyBucket: Change = { Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'ByobBucket', ResourceType: 'AWS::S3::Bucket', Replacement: 'False' } };
@@ -42,7 +44,7 @@ beforeEach(() => {
     ChangeSetId: input.ChangeSetName.includes('/cs/') ? input.ChangeSetName : `${input.StackName}/cs/${input.ChangeSetName}`,
     Status: 'CREATE_COMPLETE',
     ExecutionStatus: 'AVAILABLE',
-    Changes: [replacing.has(input.StackName) ? replaceBucket : modifyBucket],
+    Changes: [replacing.has(nameOf(input.StackName)) ? replaceBucket : modifyBucket],
   }));
   cfnMock.on(ExecuteChangeSetCommand).resolves({});
   cfnMock.on(DeleteChangeSetCommand).resolves({});
@@ -55,7 +57,7 @@ afterEach(() => {
 
 /** A READY direct request numbered `n` (higher is newer) on the older template version. */
 const directNo = (n: number, over: Partial<ByobRecord> = {}) =>
-  readyRecord({ id: idOf(n), activeKey: `team#t${n}`, templateVersion: OLDER, callback: idleCallback(), launch: { ...readyRecord().launch, stackId: stackOf(n) }, ...over });
+  readyRecord({ id: idOf(n), activeKey: `team#t${n}`, templateVersion: OLDER, callback: idleCallback(), launch: { ...readyRecord().launch, stackName: `byob-s${n}`, stackId: stackOf(n) }, ...over });
 
 const tenantWith = (records: ByobRecord[], clock = testClock()) => {
   const f = fakeDeps({ config: parseConfig(localEnv({ TEMPLATE_VERSION: LATEST })), clock: clock.now });
@@ -81,7 +83,7 @@ describe('bulkUpgrade, dry run', () => {
   it('previews each request: its change set described and deleted, nothing executed, no record written', async () => {
     const quick = quickCreateRecord({ id: idOf(4), activeKey: 'team#t4', status: 'READY', templateVersion: OLDER, launch: { ...quickCreateRecord().launch, stackId: stackOf(4) } });
     const { deps, read, store } = tenantWith([directNo(1), directNo(2), directNo(3, { status: 'DEGRADED' }), quick, directNo(5, { templateVersion: LATEST }), directNo(6, { status: 'UPDATING' })]);
-    replacing.add(stackOf(2));
+    replacing.add('byob-s2');
 
     const answer = await bulkUpgrade(deps, 'acme', body({ dryRun: true }));
 
@@ -102,7 +104,7 @@ describe('bulkUpgrade, dry run', () => {
       nextCursor: null,
     });
     const created = cfnMock.commandCalls(CreateChangeSetCommand).map((c) => c.args[0].input);
-    expect(created.map((c) => c.StackName).sort()).toEqual([stackOf(1), stackOf(2), stackOf(3)]);
+    expect(created.map((c) => nameOf(c.StackName!)).sort()).toEqual(['byob-s1', 'byob-s2', 'byob-s3']);
     expect(created.every((c) => c.ChangeSetName!.startsWith('byob-preview-'))).toBe(true);
     expect(cfnMock.commandCalls(DeleteChangeSetCommand).map((c) => c.args[0].input.ChangeSetName).sort()).toEqual(created.map((c) => `${c.StackName}/cs/${c.ChangeSetName}`).sort());
     expect(cfnMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
@@ -133,7 +135,7 @@ describe('bulkUpgrade', () => {
   it('starts each upgrade as POST /byob/{id}/upgrade does: started, refused with the offending resources, skipped when busy; quick-create offered', async () => {
     const quick = quickCreateRecord({ id: idOf(4), activeKey: 'team#t4', status: 'READY', templateVersion: OLDER, launch: { ...quickCreateRecord().launch, stackId: stackOf(4) } });
     const { deps, store, current } = tenantWith([directNo(1), directNo(2), directNo(3), quick]);
-    replacing.add(stackOf(2));
+    replacing.add('byob-s2');
     // Another update takes request 1 between the listing and its turn.
     const list = store.listOutdated.bind(store);
     store.listOutdated = async (tenant, q) => {
