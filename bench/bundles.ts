@@ -30,6 +30,7 @@ export const CLIENTS_USED: Record<string, Client[]> = {
   deleteRequest: ['dynamodb', 'cloudformation', 'sts', 'sqs'], // DeleteStack, as the vendor or the customer's role
   patchRequest: ['dynamodb', 's3', 'cloudformation', 'sts', 'sqs'], // the re-rendered template to S3, change sets as the vendor or the customer's role; the stack events verify
   upgradeRequest: ['dynamodb', 's3', 'cloudformation', 'sts', 'sqs'], // as patchRequest
+  bulkUpgrade: ['dynamodb', 's3', 'cloudformation', 'sts', 'sqs'], // as upgradeRequest, a batch at a time; its dry run's change sets too
   verifyRequest: FULL, // S3 and KMS checks, and drift detection of a READY or DEGRADED request's stack, as the vendor or the customer's role
   stackEvents: FULL, // DescribeStacks/StackEvents, then verification
   registration: ['dynamodb', 's3', 'kms', 'sts', 'sqs'], // verification after quick-create

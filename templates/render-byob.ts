@@ -290,7 +290,15 @@ const registration = (
 ): Resource<RegistrationProperties> => ({
   Type: REGISTRATION_RESOURCE_TYPE,
   ...(dependsOn.length > 0 ? { DependsOn: dependsOn } : {}),
-  Properties: { ServiceToken: topicArn, RequestId: spec.requestId, Token: ref(REGISTRATION_TOKEN_PARAMETER), Phase: phase, ...extra },
+  Properties: {
+    ServiceToken: topicArn,
+    RequestId: spec.requestId,
+    Token: ref(REGISTRATION_TOKEN_PARAMETER),
+    Phase: phase,
+    TemplateVersion: spec.templateVersion,
+    ...(spec.quickCreate?.updateId === undefined ? {} : { UpdateId: spec.quickCreate.updateId }),
+    ...extra,
+  },
 });
 
 const tokenParameter: Parameter = {

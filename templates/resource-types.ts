@@ -83,6 +83,13 @@ export interface RegistrationProperties {
   readonly RequestId: string;
   readonly Token: RefFn;
   readonly Phase: 'started' | 'ready';
+  /**
+   * The template version: a new version changes the properties, so applying it sends both resources an
+   * Update (CloudFormation sends none to a custom resource whose properties are unchanged).
+   */
+  readonly TemplateVersion: string;
+  /** The update offered to the customer that this template applies; absent from the template a stack was created with. */
+  readonly UpdateId?: string;
   readonly BucketName?: CfnString;
   readonly BucketArn?: CfnString;
   readonly KmsKeyArn?: CfnString;

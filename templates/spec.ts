@@ -35,8 +35,12 @@ export interface ByobTemplateSpec {
   accessRole: { externalId: string } | null;
   /** The request's own tags (validated to the AWS tag character set). */
   tags: Record<string, string>;
-  /** Present for quick-create: the registration SNS topic in the stack's region. */
-  quickCreate: { registrationTopicArn: string } | null;
+  /**
+   * Present for quick-create: the registration SNS topic in the stack's region, and for a template that
+   * updates the stack, the id of that update (the registration resources carry it, so the update reaches them
+   * even when the template version stays the same).
+   */
+  quickCreate: { registrationTopicArn: string; updateId?: string } | null;
   /** Access-log target bucket, when the vendor configures one; otherwise logging is skipped with a reason. */
   accessLogBucket: string | null;
   /**

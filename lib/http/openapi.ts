@@ -8,6 +8,7 @@ import { ListQuery } from './route-params.js';
 import { OnboardingView } from '../onboarding/view.js';
 import { ONBOARDING_TOKEN_PATTERN } from '../onboarding/token.js';
 import { mergePatchDocument } from '../updates/merge-patch.js';
+import { BulkUpgradeRequest } from '../updates/bulk-upgrade.js';
 
 const schema = (s: z.core.$ZodType, io: 'input' | 'output') => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
@@ -15,6 +16,13 @@ const schema = (s: z.core.$ZodType, io: 'input' | 'output') => {
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** One change of a change set, as the answers list it. */
+const resourceChange = {
+  type: 'object',
+  required: ['action', 'logicalId', 'resourceType', 'replacement'],
+  properties: { action: { type: 'string' }, logicalId: { type: 'string' }, resourceType: { type: 'string' }, replacement: { enum: ['True', 'False', 'Conditional', null] } },
+};
 
 const problem = {
   type: 'object',
@@ -30,17 +38,7 @@ const problem = {
     offendingResources: {
       type: 'array',
       description: 'On 409 for a refused update: each change of its change set that would replace or remove the bucket, the key or the vendor\'s grant.',
-      items: {
-        type: 'object',
-        required: ['logicalId', 'resourceType', 'action', 'replacement', 'why'],
-        properties: {
-          logicalId: { type: 'string' },
-          resourceType: { type: 'string' },
-          action: { type: 'string' },
-          replacement: { type: ['string', 'null'] },
-          why: { type: 'string' },
-        },
-      },
+      items: { ...resourceChange, required: [...resourceChange.required, 'why'], properties: { ...resourceChange.properties, why: { type: 'string' } } },
     },
   },
 };
@@ -140,6 +138,41 @@ export const openApiDocument = () => ({
       VerifyExistingRequest: schema(VerifyExistingRequest, 'input'),
       Byob: schema(ByobView, 'output'),
       ByobPatch: schema(mergePatchDocument(), 'input'),
+      BulkUpgradeRequest: schema(BulkUpgradeRequest, 'input'),
+      BulkUpgradeResult: {
+        type: 'object',
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'templateVersion', 'toVersion', 'result', 'changes'],
+              properties: {
+                id: { type: 'string' },
+                templateVersion: { type: 'string', description: 'The version the request\'s stack ran when the call began.' },
+                toVersion: { type: 'string', description: 'The latest template version.' },
+                result: {
+                  enum: ['started', 'refused', 'skipped', 'failed', 'would_update', 'would_refuse'],
+                  description:
+                    'started: the upgrade runs as POST /byob/{id}/upgrade starts it (the request is UPDATING, or already back on the new version when its change set had nothing to change); ' +
+                    'refused: its change set would replace or remove the bucket, the key or the vendor\'s grant (`problem.offendingResources`), and was deleted; ' +
+                    'skipped: busy (another update in flight), or quick-create (the customer applies `pendingUpdate`); failed: see `problem`. ' +
+                    'A dry run: would_update or would_refuse, from a change set made, described and deleted; nothing executed, the request untouched.',
+                },
+                changes: {
+                  type: ['array', 'null'],
+                  description: 'The change set\'s changes, when CloudFormation described them in time.',
+                  items: resourceChange,
+                },
+                problem: { ...ref('Problem'), description: 'Why it was refused, skipped or failed, as the single routes answer it.' },
+                pendingUpdate: { $ref: '#/components/schemas/Byob/properties/pendingUpdate', description: 'Quick-create: the update offered to the customer.' },
+              },
+            },
+          },
+          nextCursor: { type: ['string', 'null'], description: 'Send it as `cursor` for the next batch; null when every request was looked at.' },
+        },
+      },
       OnboardingView: schema(OnboardingView, 'output'),
       ByobList: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: ref('Byob') }, nextCursor: { type: ['string', 'null'] } } },
       VerifyExistingResult: {
@@ -221,7 +254,9 @@ export const openApiDocument = () => ({
           'template re-renders it at the latest template version and updates the stack through a change set (direct mode), which is refused (409) ' +
           'if it would replace or remove the bucket, the key or the vendor\'s grant; the request is UPDATING until `lastUpdate` says how it ended. ' +
           '`callbackUrl` changes only the record. Immutable (`region`, `bucketName`, `encryption`, `scope`, `team`, `launch`) and read-only fields are ' +
-          'a 400 naming each, and nothing is done. Quick-create requests: only `callbackUrl`, for now.',
+          'a 400 naming each, and nothing is done. Quick-create: the stack runs in the customer\'s account, so the update is offered to them ' +
+          '(`pendingUpdate`: the new template and how to apply it) and the request stays READY, with `updateAvailable`, until their stack applies it ' +
+          '(then UPDATING → VERIFYING → READY, `lastUpdate`); a further patch builds on the offered fields and replaces the offer.',
         requestBody: { required: true, content: { 'application/merge-patch+json': { schema: ref('ByobPatch') }, 'application/json': { schema: ref('ByobPatch') } } },
         responses: {
           '200': record('The patch changes nothing: the request record'),
@@ -244,8 +279,22 @@ export const openApiDocument = () => ({
         parameters: [idParam, ifMatchParam],
         description:
           'Updates the stack of a READY or DEGRADED direct-mode request to the same request rendered at the latest template version, through a ' +
-          'change set refused (409) if it would replace or remove the bucket, the key or the vendor\'s grant.',
+          'change set refused (409) if it would replace or remove the bucket, the key or the vendor\'s grant. Quick-create: offers the update to the ' +
+          'customer (`pendingUpdate`), as PATCH does; the request stays READY until their stack applies it.',
         responses: { '202': record('Accepted: the request record (UPDATING while its stack is updated)'), ...problems(404, 409, 412, ...AUTHED) },
+      },
+    },
+    '/byob/upgrade': {
+      post: {
+        operationId: 'upgradeAllByob',
+        security: secured,
+        description:
+          'Upgrades the tenant\'s READY and DEGRADED requests on an older template version, newest first, at most `limit` (1–25, default 10) a call, 4 at a time: ' +
+          'each direct-mode request exactly as POST /byob/{id}/upgrade does, or with `dryRun` a change set made, described and deleted (its changes, and ' +
+          'whether it would be refused; nothing executed, the request untouched). Quick-create requests are skipped with the update offered to the customer. ' +
+          'Requests not started in time are left to the next call: send `nextCursor` as `cursor` until it is null.',
+        requestBody: { required: false, content: { 'application/json': { schema: ref('BulkUpgradeRequest') } } },
+        responses: { '200': json('BulkUpgradeResult', 'What happened to each request of the batch'), ...problems(400, 413, 415, ...AUTHED) },
       },
     },
     '/byob/{id}/template': {

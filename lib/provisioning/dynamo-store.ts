@@ -16,8 +16,10 @@ import type { CommitPlan, OutboxItem, Page, Store, TenantSettings } from './stor
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-const pkOf = (tenant: string) => `T#${tenant}`;
-const recordSk = (id: string) => `R#${id}`;
+/** The partition of a tenant's items. */
+export const pkOf = (tenant: string) => `T#${tenant}`;
+/** The sort key of a request's record. */
+export const recordSk = (id: string) => `R#${id}`;
 const lockSk = (activeKey: string) => `A#${activeKey}`;
 const outboxSk = (requestId: string, eventId: string) => `O#${requestId}#${eventId}`;
 const SETTINGS_SK = 'SETTINGS';
@@ -42,7 +44,8 @@ const outboxItem = (o: OutboxItem) => ({
   ...(o.status === 'pending' && o.nextAttemptAt ? { duePk: DUE_OUTBOX, dueAt: o.nextAttemptAt } : {}),
 });
 
-const toRecord = (item: Record<string, unknown>): ByobRecord => {
+/** A record item as the record it stores. */
+export const toRecord = (item: Record<string, unknown>): ByobRecord => {
   const { pk: _pk, sk: _sk, byId: _b, duePk: _d, dueAt, ...rest } = item;
   return { ...rest, dueAt: (dueAt as string | undefined) ?? null } as ByobRecord;
 };

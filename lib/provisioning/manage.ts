@@ -47,6 +47,9 @@ export const deleteByob = async (deps: StackDeps, tenant: string, id: string, if
   const record = await mustGet(deps, tenant, id, ifMatch);
   if (record.status === 'DELETED' || record.status === 'DELETING') return record;
   const out = await withFreshRecord(deps, tenant, id, async (r) => {
+    // Read again after a stale write: the stack's own DELETE_COMPLETE may have ended the request first
+    // (the emulator deletes at once), and a deleted request is what was asked for.
+    if (r.status === 'DELETED' || r.status === 'DELETING') return null;
     if (r.status === 'PENDING') throw new ConflictError(`Request ${id} is still being launched; try again in a minute.`);
     // CloudFormation refuses to delete a stack mid-update, and the update's outcome would have no record to land on.
     if (r.status === 'UPDATING') throw new ConflictError(`Request ${id} is being updated; try again once the update has finished.`);

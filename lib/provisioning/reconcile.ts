@@ -8,6 +8,9 @@ import { transition } from './transition.js';
 import { assure } from './assurance.js';
 import { isAssured } from './state-machine.js';
 import { continueDirectUpdate } from '../updates/direct-update.js';
+import { continueCustomerUpdate } from '../quick-create/applied-update.js';
+import { owesUpdateNotice, raiseUpdateAvailable, UPDATE_NOTICES_PER_RUN } from '../updates/update-available.js';
+import { StaleRecordError } from './stale-record.js';
 
 /** How many overdue records one run works on at once: each waits on AWS, none waits for another. */
 export const RECONCILE_POOL_SIZE = 8;
@@ -23,18 +26,39 @@ export interface ReconcileReport {
   errors: number;
 }
 
+/** How many `byob.update_available` webhooks a run may still raise (lib/updates/update-available.ts). */
+export interface NoticeBudget {
+  left: number;
+}
+
+/** Raises the record's `byob.update_available` when it is owed one and the run's budget allows; a record moved meanwhile waits for its next look. */
+const noticeUpdate = async (deps: ProvisioningDeps, record: ByobRecord, budget: NoticeBudget): Promise<void> => {
+  if (budget.left <= 0 || !owesUpdateNotice(record, deps.config.templateVersion)) return;
+  budget.left--;
+  try {
+    await deps.deliverNow(await raiseUpdateAvailable(deps, record)).catch(() => undefined);
+  } catch (error) {
+    if (!(error instanceof StaleRecordError)) throw error;
+    budget.left++;
+  }
+};
+
 /**
  * Converges one overdue record: asks CloudFormation once (by stack id, or by its deterministic name),
  * adopts what it finds, relaunches a stack that never started (same token, same name: at most one
  * stack), expires unused links, re-runs a verification that was cut off, finishes an update whose
- * Lambda stopped short (lib/updates/direct-update.ts). A READY or DEGRADED record that is due gets its
- * scheduled verification or drift read-back (assurance.ts).
+ * Lambda stopped short (lib/updates/direct-update.ts) or waits for the customer's stack to report
+ * one (lib/quick-create/applied-update.ts). A READY or DEGRADED record that is due gets its scheduled
+ * verification or drift read-back (assurance.ts) and, on an older template version, its one
+ * `byob.update_available` (within `notices`).
  */
-export const reconcileRecord = async (deps: ProvisioningDeps, record: ByobRecord): Promise<boolean> => {
+export const reconcileRecord = async (deps: ProvisioningDeps, record: ByobRecord, notices: NoticeBudget = { left: UPDATE_NOTICES_PER_RUN }): Promise<boolean> => {
   const now = deps.clock();
   if (isAssured(record.status) && record.dueAt && Date.parse(record.dueAt) <= now.getTime()) {
     // listDue read it consistently and only if due; assurance writes conditionally on that read.
-    return (await assure(deps, record)).status !== record.status;
+    const assured = await assure(deps, record);
+    await noticeUpdate(deps, assured, notices);
+    return assured.status !== record.status;
   }
   const out = await withFreshRecord(deps, record.tenant, record.id, async (r) => {
     if (!r.dueAt || Date.parse(r.dueAt) > now.getTime()) return null;
@@ -46,7 +70,7 @@ export const reconcileRecord = async (deps: ProvisioningDeps, record: ByobRecord
       case 'VERIFYING':
         return verifyAndSettle(deps, r);
       case 'UPDATING':
-        return continueDirectUpdate(deps, r);
+        return r.launch.mode === 'quick-create' ? continueCustomerUpdate(deps, r, GIVE_UP_AFTER_MS) : continueDirectUpdate(deps, r);
       case 'PENDING':
       case 'CREATING':
       case 'DELETING': {
@@ -87,9 +111,10 @@ export const reconcileRecord = async (deps: ProvisioningDeps, record: ByobRecord
 export const reconcile = async (deps: ProvisioningDeps & OutboxDeps, limit = 50): Promise<ReconcileReport> => {
   const due = await deps.store.listDue(deps.clock().toISOString(), limit);
   const report: ReconcileReport = { examined: due.length, changed: 0, webhooksSent: 0, errors: 0 };
+  const notices: NoticeBudget = { left: UPDATE_NOTICES_PER_RUN };
   await inPool(due, RECONCILE_POOL_SIZE, async (r) => {
     try {
-      if (await reconcileRecord(deps, r)) report.changed++;
+      if (await reconcileRecord(deps, r, notices)) report.changed++;
     } catch (error) {
       report.errors++;
       logger.error('reconcile failed for a request', { requestId: r.id, error: error as Error });

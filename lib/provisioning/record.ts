@@ -1,5 +1,6 @@
 import type { CorsRule } from '../../templates/spec.js';
 import { withoutToken, withToken } from '../quick-create/link.js';
+import { updateLinksOf } from '../quick-create/update-links.js';
 import type { DriftSummary } from './drift.js';
 import type { ByobView } from './view.js';
 import type { Status } from './state-machine.js';
@@ -63,14 +64,32 @@ export interface TemplateFields {
 }
 
 /**
+ * An update of the stack offered to the customer (quick-create: the stack runs in their account, so
+ * they apply it). The record stays where it is, READY or DEGRADED, until their stack reports it.
+ */
+export interface OfferedUpdate {
+  /** `upd-<ULID>`: the template's registration resources carry it as `UpdateId`. */
+  id: string;
+  kind: 'patch' | 'upgrade';
+  toVersion: string;
+  target: TemplateFields;
+  /** The re-rendered template, stored under a key of its own (the stack's current one stays until the update is applied). */
+  templateKey: string;
+  /** Where the customer's CloudFormation reads it (the templates bucket's public `templates/` prefix). */
+  templateUrl: string;
+  offeredAt: string;
+}
+
+/**
  * An update of the request's stack in flight: it holds the record in UPDATING from the write that
  * started it (the update's lock) until the record takes its outcome.
  */
 export interface InFlightUpdate {
-  /** `upd-<ULID>`: the change set's ClientToken and ExecuteChangeSet's ClientRequestToken. */
+  /** `upd-<ULID>`: the change set's ClientToken and ExecuteChangeSet's ClientRequestToken (direct), or the offered update's id (quick-create). */
   id: string;
   kind: 'patch' | 'upgrade';
-  changeSetName: string;
+  /** The change set of a direct update; null when the customer applies it in their own account (quick-create). */
+  changeSetName: string | null;
   changeSetId: string | null;
   /** Where the record goes back to when the update does not happen. */
   fromStatus: 'READY' | 'DEGRADED';
@@ -84,6 +103,19 @@ export interface InFlightUpdate {
   phase: 'proposed' | 'executing';
   /** The change set's changes, once described. */
   changes: ResourceChange[] | null;
+}
+
+/**
+ * What the record said before the customer's stack applied its last offered update (quick-create): the
+ * stack may still roll that update back (a resource the customer added to the template failing after the
+ * registration resources took it), and the record then goes back to this.
+ */
+export interface BeforeUpdate extends TemplateFields {
+  templateVersion: string;
+  templateKey: string;
+  appliedUpdateId: string | null;
+  /** The update as it was offered, offered again when it is rolled back. */
+  offer: OfferedUpdate;
 }
 
 /** How the last update of the request ended. */
@@ -169,6 +201,14 @@ export interface ByobRecord {
   update?: InFlightUpdate | null;
   /** How the last update ended. */
   lastUpdate?: LastUpdate | null;
+  /** The update offered to the customer and not applied yet (quick-create). */
+  pendingUpdate?: OfferedUpdate | null;
+  /** The offered update whose template the stack runs; absent while it runs the template it was created with (quick-create). */
+  appliedUpdateId?: string | null;
+  /** What the record said before `appliedUpdateId` was applied, for a rollback of it (quick-create). */
+  beforeUpdate?: BeforeUpdate | null;
+  /** The latest template version a `byob.update_available` webhook was raised for (one per version). */
+  updateNotifiedVersion?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -228,8 +268,9 @@ export const toView = (r: ByobRecord, { latestTemplateVersion, linkKey = null, o
   tags: r.tags,
   templateVersion: templateVersionOf(r),
   latestTemplateVersion,
-  updateAvailable: templateVersionOf(r) !== latestTemplateVersion && !WITHOUT_STACK_TO_UPDATE.has(r.status),
+  updateAvailable: (templateVersionOf(r) !== latestTemplateVersion || Boolean(r.pendingUpdate)) && !WITHOUT_STACK_TO_UPDATE.has(r.status),
   lastUpdate: r.lastUpdate ?? null,
+  pendingUpdate: r.pendingUpdate && r.launch.stackId ? updateLinksOf(r.region, r.launch.stackId, r.pendingUpdate) : null,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });

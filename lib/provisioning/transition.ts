@@ -20,6 +20,33 @@ export interface TransitionDeps {
 }
 
 /**
+ * A write of `written` that raises `types` (none without a callback): the record as written, its
+ * callback pending when it raises any, and the outbox items, each carrying the record's view as written.
+ */
+export const withEvents = (deps: TransitionDeps, written: ByobRecord, types: readonly WebhookEventType[], now: Date): { after: ByobRecord; outbox: OutboxItem[] } => {
+  const at = now.toISOString();
+  if (!written.callback || types.length === 0) return { after: written, outbox: [] };
+  const after: ByobRecord = { ...written, callback: { ...written.callback, status: 'pending', nextAttemptAt: at } };
+  const view = toView(after, { latestTemplateVersion: deps.config.templateVersion });
+  const outbox = types.map(
+    (type): OutboxItem => ({
+      tenant: written.tenant,
+      requestId: written.id,
+      eventId: deps.ids.eventId(),
+      type,
+      body: JSON.stringify(buildWebhookPayload({ type, record: view, occurredAt: now })),
+      occurredAt: at,
+      attempts: 0,
+      status: 'pending',
+      nextAttemptAt: at,
+      lastAttemptAt: null,
+      lastError: null,
+    }),
+  );
+  return { after, outbox };
+};
+
+/**
  * The one way a status changes: checks the move, then writes the new record, the team lock change and
  * the webhook outbox events in one conditional transaction (no event without its change, no change
  * without its event). Throws StaleRecordError if the record moved since it was read. `settles` marks
@@ -34,40 +61,39 @@ export const transition = async (
 ): Promise<ByobRecord> => {
   if (!canTransition(record.status, to)) throw new InvalidTransitionError(record.status, to);
   const now = deps.clock();
-  const at = now.toISOString();
   const patched = { ...record, ...patch };
   // A request takes its place in the re-verification schedule the first time it is assured.
   const merged = isAssured(to) && typeof patched.scheduleSlot !== 'number' ? { ...patched, scheduleSlot: await deps.store.nextScheduleSlot() } : patched;
-  const outbox: OutboxItem[] = merged.callback
-    ? eventsForTransition(record.status, to, settles).map((type) => ({
-        tenant: record.tenant,
-        requestId: record.id,
-        eventId: deps.ids.eventId(),
-        type,
-        body: '',
-        occurredAt: at,
-        attempts: 0,
-        status: 'pending' as const,
-        nextAttemptAt: at,
-        lastAttemptAt: null,
-        lastError: null,
-      }))
-    : [];
-  const after: ByobRecord = {
+  const written: ByobRecord = {
     ...merged,
     status: to,
     version: record.version + 1,
     revision: revisionOf(record) + 1,
-    updatedAt: at,
+    updatedAt: now.toISOString(),
     dueAt: isAssured(to)
       ? assuredDueAt(merged, to, deps.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS, now)
       : dueAtFor(to, now, merged.quickCreate?.expiresAt ?? null, deps.statusDeadlineMinutes),
-    callback: merged.callback && outbox.length ? { ...merged.callback, status: 'pending', nextAttemptAt: at } : merged.callback,
   };
-  const view = toView(after, { latestTemplateVersion: deps.config.templateVersion });
-  for (const item of outbox) {
-    item.body = JSON.stringify(buildWebhookPayload({ type: item.type as WebhookEventType, record: view, occurredAt: now }));
-  }
+  const { after, outbox } = withEvents(deps, written, eventsForTransition(record.status, to, settles), now);
   await deps.store.commit({ before: record, after, lock: lockChange(record.status, to), outbox });
+  return after;
+};
+
+/**
+ * A change that keeps the record's status but raises `types` (the update_available notice, an applied
+ * update undone by the customer's rollback): written like a transition, the record and its outbox events
+ * in one transaction conditional on the version and status read (StaleRecordError when it moved).
+ */
+export const amend = async (
+  deps: TransitionDeps,
+  record: ByobRecord,
+  patch: Partial<Omit<ByobRecord, 'status' | 'version' | 'tenant' | 'id'>>,
+  types: readonly WebhookEventType[],
+): Promise<ByobRecord> => {
+  const now = deps.clock();
+  // The revision (ETag) moves only with what the patch says it does (an undone update's fields do; a notice does not).
+  const written: ByobRecord = { ...record, ...patch, version: record.version + 1, revision: patch.revision ?? revisionOf(record), updatedAt: now.toISOString() };
+  const { after, outbox } = withEvents(deps, written, types, now);
+  await deps.store.commit({ before: record, after, lock: 'keep', outbox });
   return after;
 };

@@ -43,6 +43,19 @@ const LastUpdate = z.union([
   z.object({ status: z.literal('failed'), reason: z.string(), resource: z.nullable(z.string()), fromVersion: z.string(), toVersion: z.string(), at: z.string() }),
 ]);
 
+const PendingUpdate = z.object({
+  id: z.string(),
+  toVersion: z.string(),
+  offeredAt: z.string(),
+  templateUrl: z.string().register(z.globalRegistry, { description: 'The new template (the Amazon S3 URL the Update stack wizard asks for).' }),
+  consoleUrl: z.string().register(z.globalRegistry, {
+    description: 'Opens CloudFormation\'s Update stack wizard for the stack with the new template selected. AWS does not document this link: `stackUrl` and `steps` are the documented way.',
+  }),
+  stackUrl: z.string().register(z.globalRegistry, { description: 'The stack\'s page in the CloudFormation console.' }),
+  instructions: z.string(),
+  steps: z.array(z.string()),
+});
+
 /** The public view of a BYOB request (GET /byob/{id}). */
 export const ByobView = z.object({
   id: z.string(),
@@ -95,10 +108,15 @@ export const ByobView = z.object({
   templateVersion: z.string().register(z.globalRegistry, { description: 'The template version the request\'s stack runs.' }),
   latestTemplateVersion: z.string().register(z.globalRegistry, { description: 'The version new stacks and updates are rendered at (POST /byob/{id}/upgrade).' }),
   updateAvailable: z.boolean().register(z.globalRegistry, {
-    description: 'templateVersion is older than latestTemplateVersion (false once the request failed, expired or is deleted: there is no stack to update).',
+    description:
+      'templateVersion is older than latestTemplateVersion, or (quick-create) an update waits for the customer to apply it (false once the request failed, expired or is deleted: there is no stack to update).',
   }),
   lastUpdate: z.nullable(LastUpdate).register(z.globalRegistry, {
     description: 'How the last PATCH or upgrade of the stack ended: its change set\'s changes, or why it failed (the stack and the request then keep what they had).',
+  }),
+  pendingUpdate: z.nullable(PendingUpdate).register(z.globalRegistry, {
+    description:
+      'Quick-create: the update offered by the last PATCH or upgrade, which the customer applies to the stack in their account (the request stays READY or DEGRADED until they do); null when none waits.',
   }),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -1,10 +1,9 @@
-import * as z from 'zod/mini';
 import { isDependencyFailure } from '../aws/dependency-failure.js';
-import { REQUEST_ID_PATTERN, RequestId } from '../identifiers.js';
+import { REQUEST_ID_PATTERN } from '../identifiers.js';
 import { logger } from '../logger.js';
 import { verifyAndSettle, type VerifyingDeps } from '../provisioning/workflow.js';
 import { tokenMatches } from './link.js';
-import type { ByobRecord, Outputs } from '../provisioning/record.js';
+import type { ByobRecord } from '../provisioning/record.js';
 import { transition } from '../provisioning/transition.js';
 import { retryOnStale } from '../provisioning/stale-record.js';
 import {
@@ -16,20 +15,9 @@ import {
   responseUrlAllowed,
   sendResponse,
 } from './custom-resource.js';
-import '../validation/messages.js';
+import { decideUpdate } from './applied-update.js';
+import { outputsOf, PreviousProps, RegistrationProps } from './registration-properties.js';
 
-const Props = z.object({
-  RequestId,
-  Token: z.string().check(z.minLength(16), z.maxLength(256)),
-  Phase: z.enum(['started', 'ready']),
-  BucketName: z.optional(z.string().check(z.maxLength(63))),
-  BucketArn: z.optional(z.string().check(z.maxLength(200))),
-  KmsKeyArn: z.optional(z.string().check(z.maxLength(200))),
-  RoleArn: z.optional(z.string().check(z.maxLength(300))),
-  Region: z.optional(z.string().check(z.maxLength(32))),
-  AccountId: z.optional(z.string().check(z.maxLength(12))),
-});
-type Props = z.infer<typeof Props>;
 
 const stackArn = (stackId: string) => /^arn:aws:cloudformation:([a-z0-9-]+):(\d{12}):stack\/([^/]+)\//.exec(stackId);
 
@@ -59,6 +47,7 @@ const REASONS = {
   expired: 'This link has expired; ask the vendor portal for a new one.',
   cancelled: 'This request was cancelled in the vendor portal; ask it for a new link.',
   used: 'This link can no longer be used; ask the vendor portal for a new link.',
+  notRegistered: 'This stack is not the one registered for this request; update the stack the link created, or ask the vendor portal for a new link.',
   rolledBack:
     'The stack in your account rolled back or was deleted before it completed. Open its Events tab in the CloudFormation console for the resource that failed and why, fix that, then ask the vendor portal for a new link.',
   internal: 'The vendor could not record this registration; retry the stack in a few minutes.',
@@ -84,29 +73,6 @@ const bindingConflict = (r: ByobRecord, stackId: string, account: string): strin
   return null;
 };
 
-/** The outputs the "ready" resource reports, if they describe this request's bucket in the stack's account and region. */
-const outputsOf = (p: Props, r: ByobRecord, account: string, region: string): Outputs | string => {
-  if (!p.BucketName || !p.BucketArn) return 'The ready registration carried no bucket outputs; launch the stack from the link the vendor portal gave you.';
-  const keyPattern = new RegExp(`^arn:aws:kms:${region}:${account}:key/[A-Za-z0-9-]+$`);
-  const problems = [
-    p.BucketName !== r.bucketName && `BucketName ${p.BucketName} is not ${r.bucketName}`,
-    p.BucketArn !== `arn:aws:s3:::${r.bucketName}` && 'BucketArn does not name that bucket',
-    p.Region !== undefined && p.Region !== region && `Region ${p.Region} is not ${region}`,
-    p.AccountId !== undefined && p.AccountId !== account && 'AccountId is not the stack\'s account',
-    r.encryption.type === 'sse-kms' && !r.encryption.kmsKeyArn && !(p.KmsKeyArn && keyPattern.test(p.KmsKeyArn)) && 'KmsKeyArn is not a key of this account and region',
-    r.encryption.kmsKeyArn && p.KmsKeyArn !== r.encryption.kmsKeyArn && 'KmsKeyArn is not the key the request names',
-  ].filter((x): x is string => typeof x === 'string');
-  if (problems.length) return `The stack's outputs do not match the request (${problems.join('; ')}); launch it unchanged from the link the vendor portal gave you.`;
-  return {
-    bucketName: p.BucketName,
-    bucketArn: p.BucketArn,
-    kmsKeyArn: r.encryption.type === 'sse-kms' ? (p.KmsKeyArn ?? null) : null,
-    region,
-    roleArn: p.RoleArn || null,
-    accountId: account,
-  };
-};
-
 type Deps = VerifyingDeps;
 
 /**
@@ -114,7 +80,7 @@ type Deps = VerifyingDeps;
  * the answer (so a replay of the same request finds them and answers the same, changing nothing);
  * only webhooks and verification run after it.
  */
-const decide = async (deps: Deps, req: CustomResourceRequest, p: Props, r: ByobRecord): Promise<Handled> => {
+const decide = async (deps: Deps, req: CustomResourceRequest, p: RegistrationProps, r: ByobRecord): Promise<Handled> => {
   const notify = (changed: ByobRecord) => () => deps.deliverNow(changed).catch(() => undefined);
   const ok = (reason: string, data: Record<string, string> = {}, after?: Handled['after']): Handled => ({
     response: buildResponse(req, 'SUCCESS', reason, physicalId(req), data),
@@ -130,7 +96,17 @@ const decide = async (deps: Deps, req: CustomResourceRequest, p: Props, r: ByobR
   const boundHere = r.launch.stackId === req.StackId;
   const now = deps.clock();
 
-  if (req.RequestType === 'Update') return ok('No change');
+  if (req.RequestType === 'Update') {
+    if (!boundHere) return refuse(req, REASONS.notRegistered);
+    const verdict = await decideUpdate(deps, p, PreviousProps.safeParse(req.OldResourceProperties).data ?? {}, r, { account, region });
+    if (verdict.status === 'FAILED') return refuse(req, verdict.reason);
+    const changed = verdict.changed;
+    if (!changed) return ok(verdict.reason);
+    return ok(verdict.reason, changed.status === 'VERIFYING' ? { RequestId: r.id } : {}, async () => {
+      await notify(changed)();
+      if (changed.status === 'VERIFYING') await verifyAndSettle(deps, changed);
+    });
+  }
 
   if (req.RequestType === 'Delete') {
     // Only the stack this link is bound to speaks for the request; a refused stack's rollback changes nothing.
@@ -179,7 +155,7 @@ const decide = async (deps: Deps, req: CustomResourceRequest, p: Props, r: ByobR
 
 /** Reads the request's record and decides, again on a fresh read when a concurrent writer moved it first. */
 const decideFresh = async (deps: Deps, req: CustomResourceRequest): Promise<Handled> => {
-  const props = Props.safeParse(req.ResourceProperties);
+  const props = RegistrationProps.safeParse(req.ResourceProperties);
   if (!props.success) return refuse(req, REASONS.malformed);
   return retryOnStale(props.data.RequestId, async () => {
     const record = await deps.store.findById(props.data.RequestId);

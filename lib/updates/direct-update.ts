@@ -46,6 +46,9 @@ export const ROUTE_CHANGE_SET_WAIT: ChangeSetWait = { budgetMs: 4_000, pollMs: 5
 /** The change set name of an update (its id is `upd-<ULID>`, so the name is unique to it). */
 export const changeSetNameOf = (updateId: string): string => `byob-${updateId}`;
 
+/** The change set a direct update asked for (records always name it; its id gives the same name). */
+const changeSetOf = (u: InFlightUpdate): string => u.changeSetName ?? changeSetNameOf(u.id);
+
 /** The rendered template of an update and the nonce its key was made with (template-store.ts templateKeyOf). */
 export interface RenderedTemplate {
   body: string;
@@ -141,13 +144,13 @@ export const runDirectUpdate = async (deps: UpdateDeps, locked: ByobRecord, temp
     });
     await createChangeSet(cfn, {
       stack,
-      changeSetName: u.changeSetName,
+      changeSetName: changeSetOf(u),
       clientToken: u.id,
       templateUrl: stored.url,
       description: `${u.kind} of ${locked.id} to template ${u.toVersion}`,
       ...stackSettingsFor(deps, { ...locked, ...u.target }),
     });
-    state = await awaitChangeSet(cfn, stack, u.changeSetName, deps.changeSetWait ?? ROUTE_CHANGE_SET_WAIT);
+    state = await awaitChangeSet(cfn, stack, changeSetOf(u), deps.changeSetWait ?? ROUTE_CHANGE_SET_WAIT);
   } catch (error) {
     if (isDependencyFailure(error)) {
       logger.warn('update cut off by AWS; the reconciler takes it over', { requestId: locked.id, error: error as Error });
@@ -178,7 +181,7 @@ export const runDirectUpdate = async (deps: UpdateDeps, locked: ByobRecord, temp
 export const continueDirectUpdate = async (deps: ProvisioningDeps, r: ByobRecord): Promise<ByobRecord | null> => {
   const u = updateOf(r);
   const { cfn } = await deps.clientsFor(r);
-  const state = await describeChangeSet(cfn, r.launch.stackName, u.changeSetId ?? u.changeSetName);
+  const state = await describeChangeSet(cfn, r.launch.stackName, u.changeSetId ?? changeSetOf(u));
   if (u.phase === 'proposed') {
     if (!state) return failUpdate(deps, r, { reason: 'The update was cut off before CloudFormation made its change set; nothing changed. Send it again.', resource: null });
     if (isBeingDescribed(state)) return lookAgainLater(deps, r);

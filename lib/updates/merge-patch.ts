@@ -53,6 +53,7 @@ export const READ_ONLY_FIELDS = [
   'updateAvailable',
   'lastUpdate',
   'adopted',
+  'pendingUpdate',
   'createdAt',
   'updatedAt',
 ] as const;

@@ -4,7 +4,16 @@
  */
 
 /** Every webhook event type. */
-export const WEBHOOK_EVENT_TYPES = ['byob.status_changed', 'byob.ready', 'byob.failed', 'byob.degraded', 'byob.recovered', 'byob.updated', 'byob.update_failed'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'byob.status_changed',
+  'byob.ready',
+  'byob.failed',
+  'byob.degraded',
+  'byob.recovered',
+  'byob.updated',
+  'byob.update_failed',
+  'byob.update_available',
+] as const;
 
 /** A webhook event type. */
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -106,7 +115,8 @@ export const eventsForTransition = (from: string | null, to: string, settles?: U
   if (from === to) return [];
   const events: WebhookEventType[] = ['byob.status_changed'];
   if (settles) {
-    if (to === 'DEGRADED' && from === 'VERIFYING') events.push('byob.degraded');
+    // Only the updated bucket's own verification degrades it; an update undone goes back to DEGRADED as it was.
+    if (to === 'DEGRADED' && from === 'VERIFYING' && settles === 'succeeded') events.push('byob.degraded');
     events.push(settles === 'succeeded' ? 'byob.updated' : 'byob.update_failed');
     return events;
   }

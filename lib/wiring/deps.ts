@@ -1,5 +1,6 @@
-import type { CallerProfile } from '../aws/clients.js';
+import { type CallerProfile, documentClientOf } from '../aws/clients.js';
 import type { Config } from '../config.js';
+import { dynamoOutdatedRequests, type OutdatedRequests } from '../provisioning/outdated-requests.js';
 import type { ByobRecord } from '../provisioning/record.js';
 import type { RequestClients } from '../provisioning/workflow.js';
 import type { OutboxDeps } from '../webhooks/outbox.js';
@@ -16,6 +17,8 @@ import { makeDeliverNow, makeSendWebhook } from './webhooks.js';
 export interface Deps extends CreateRouteDeps, ProvisioningTierDeps, TemplateReadDeps, ExistingVerifierDeps, OutboxDeps {
   /** Every client acting for a request (POST /byob's tier alone builds only its stack's). */
   clientsFor(record: ByobRecord): Promise<RequestClients>;
+  /** POST /byob/upgrade's listing (lib/wiring/bulk-upgrade.ts). */
+  outdated: OutdatedRequests;
 }
 
 /**
@@ -35,6 +38,7 @@ export const makeDeps = (cfg: Config, overrides: Partial<Deps> = {}, profile: Ca
     // Through the finished dependencies, so an overridden store, sender or queue is the one that delivers.
     deliverNow: (record) => makeDeliverNow(deps)(record),
     existingVerifier: makeExistingVerifier(cfg, base, sts),
+    outdated: dynamoOutdatedRequests(documentClientOf(dynamo), cfg.tableName),
     ...overrides,
   };
   return deps;

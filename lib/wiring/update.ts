@@ -1,4 +1,5 @@
-import { config } from '../config.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type Config, config } from '../config.js';
 import type { UpdateDeps } from '../updates/direct-update.js';
 import { makeRouteGuards, type RouteGuards } from './core.js';
 import { once } from './once.js';
@@ -13,9 +14,11 @@ import { makeWorkflowBase, type WorkflowTierDeps } from './workflow.js';
  */
 export interface UpdateRouteDeps extends WorkflowTierDeps, UpdateDeps, RouteGuards {}
 
-/** The update routes' dependencies, built on first use. */
-export const updateRouteDeps = /* @__PURE__ */ once((): UpdateRouteDeps => {
-  const cfg = config();
+/** The update routes' dependencies from configuration, with the DynamoDB client they use (for a tier built on them). */
+export const makeUpdateRouteDeps = (cfg: Config): { deps: UpdateRouteDeps; dynamo: DynamoDBClient } => {
   const { base, dynamo, sts } = makeWorkflowBase(cfg, 'http');
-  return { ...base, ...makeRouteGuards(cfg, dynamo, base.clock), vendorS3: makeVendorS3(cfg, 'http'), clientsFor: makeStackClients(cfg, base, sts, 'http') };
-});
+  return { deps: { ...base, ...makeRouteGuards(cfg, dynamo, base.clock), vendorS3: makeVendorS3(cfg, 'http'), clientsFor: makeStackClients(cfg, base, sts, 'http') }, dynamo };
+};
+
+/** The update routes' dependencies, built on first use. */
+export const updateRouteDeps = /* @__PURE__ */ once((): UpdateRouteDeps => makeUpdateRouteDeps(config()).deps);

@@ -1,5 +1,6 @@
 import { ConflictError } from '../../lib/errors.js';
-import { type ByobRecord, revisionOf } from '../../lib/provisioning/record.js';
+import { type ByobRecord, revisionOf, templateVersionOf } from '../../lib/provisioning/record.js';
+import type { OutdatedPage, OutdatedRequests } from '../../lib/provisioning/outdated-requests.js';
 import { type CommitPlan, type OutboxItem, type Page, type Store, type TenantSettings } from '../../lib/provisioning/store.js';
 import { StaleRecordError } from '../../lib/provisioning/stale-record.js';
 
@@ -64,6 +65,17 @@ export class MemoryStore implements Store {
     const items = all.slice(start, start + q.limit);
     const more = start + q.limit < all.length;
     return { items: items.map((r) => structuredClone(r)), nextCursor: more && items.length ? items.at(-1)!.id : null };
+  }
+
+  /** The listing of POST /byob/upgrade (lib/provisioning/outdated-requests.ts) over these records. */
+  readonly outdated: OutdatedRequests = { list: (tenant, q) => this.listOutdated(tenant, q) };
+
+  async listOutdated(tenant: string, q: { latestVersion: string; limit: number; after?: string | undefined }): Promise<OutdatedPage> {
+    const outdated = [...this.records.values()]
+      .filter((r) => r.tenant === tenant && (r.status === 'READY' || r.status === 'DEGRADED') && templateVersionOf(r) !== q.latestVersion && (!q.after || r.id < q.after))
+      .sort((a, b) => (a.id < b.id ? 1 : -1));
+    const items = outdated.slice(0, q.limit);
+    return { items: items.map((r) => structuredClone(r)), resumeAfter: outdated.length > q.limit ? items.at(-1)!.id : null };
   }
 
   async commit(plan: CommitPlan): Promise<void> {

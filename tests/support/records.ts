@@ -1,3 +1,4 @@
+import { TEMPLATE_VERSION } from '../../templates/version.js';
 import type { ByobRecord, CallbackState, InFlightUpdate, Outputs } from '../../lib/provisioning/record.js';
 import type { OutboxItem } from '../../lib/provisioning/store.js';
 import { hashToken, registrationToken } from '../../lib/quick-create/link.js';
@@ -57,6 +58,8 @@ export const directRecord = (over: Partial<ByobRecord> = {}): ByobRecord => ({
   quickCreate: null,
   templateKey: `templates/${REQUEST_ID}/nonce.json`,
   templateBucket: `byob-local-templates-${REGION}`,
+  // Records written now carry the version their stack was rendered at (the latest).
+  templateVersion: TEMPLATE_VERSION,
   callback: null,
   tags: {},
   outputs: null,

@@ -134,6 +134,20 @@ describe('tenant isolation', () => {
     expect((await world.stacksOf(b.tenant)).map((s) => s.Tags?.find((t) => t.Key === 'byob:request')?.Value).sort()).toEqual([fromB.body.id, bShared.body.id].sort());
   });
 
+  it('POST /byob/upgrade works on the caller\'s requests only: another tenant\'s older request is neither listed nor touched', async () => {
+    const record = (await deps.store.get(a.tenant, otherId))!;
+    const older = await deps.store.patch(record, { templateVersion: '2026-10-01.1' }, record.updatedAt);
+
+    const theirs = await call('POST /byob/upgrade', { token: b.token, json: { dryRun: false } });
+    const mine = await call('POST /byob/upgrade', { token: a.token, json: { dryRun: true } });
+
+    expect(theirs.status).toBe(200);
+    expect(theirs.body).toEqual({ items: [], nextCursor: null });
+    expect(mine.status, JSON.stringify(mine.body)).toBe(200);
+    expect(mine.body.items.map((i: { id: string }) => i.id)).toEqual([otherId]);
+    expect(await deps.store.get(a.tenant, otherId)).toEqual(older);
+  });
+
   it('POST /byob/verify answers both tenants alike and stores nothing for either', async () => {
     // Besides rate-limit counters, the only write allowed is the tenant's settings (its ExternalId, needed to assume its role).
     const stored = async (t: string) => (await world.itemsOf(t)).filter((i) => !i.sk?.S?.startsWith('LIMIT#') && i.sk?.S !== 'SETTINGS').length;

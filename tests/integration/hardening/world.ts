@@ -97,6 +97,7 @@ export const ROUTE_MODULES = {
   'DELETE /byob/{id}': 'delete-request',
   'PATCH /byob/{id}': 'patch-request',
   'POST /byob/{id}/upgrade': 'upgrade-request',
+  'POST /byob/upgrade': 'bulk-upgrade',
   'POST /byob/{id}/callbacks/redeliver': 'redeliver-callbacks',
   'POST /byob/{id}/onboarding/revoke': 'revoke-onboarding',
   'GET /onboarding/{id}': 'onboarding-page',

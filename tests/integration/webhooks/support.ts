@@ -54,6 +54,7 @@ export const emulatorTable = async (label: string) => {
   return {
     store,
     client,
+    tableName: TableName,
     drop: async () => {
       await client.send(new DeleteTableCommand({ TableName }));
       client.destroy();

@@ -130,6 +130,22 @@ describe('deleteByob', () => {
     expect(current().status).toBe('DELETING');
   });
 
+  it('answers the DELETED record when the stack\'s own DELETE_COMPLETE ended the request before its DELETING was written', async () => {
+    const { deps, store, current } = seeded(readyRecord());
+    cfnMock.on(DeleteStackCommand).callsFake(async () => {
+      // As the emulator does: the stack is gone at once, and its notification ends the request first.
+      const r = store.current('acme', REQUEST_ID);
+      store.seed({ ...r, status: 'DELETED', version: r.version + 1, activeKey: r.activeKey });
+      return {};
+    });
+
+    const out = await deleteByob(deps, 'acme', REQUEST_ID);
+
+    expect(out.status).toBe('DELETED');
+    expect(current().status).toBe('DELETED');
+    expect(cfnMock).toHaveReceivedCommandTimes(DeleteStackCommand, 1);
+  });
+
   it('deletes a stack still being created', async () => {
     cfnMock.on(DeleteStackCommand).resolves({});
     const { deps } = seeded(directRecord());

@@ -1,4 +1,4 @@
-import { CloudFormationClient, CreateStackCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, DetectStackDriftCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -6,6 +6,7 @@ import { logger } from '../../../lib/logger.js';
 import type { ByobRecord, StoredVerification } from '../../../lib/provisioning/record.js';
 import type { ProvisioningDeps } from '../../../lib/provisioning/workflow.js';
 import { GIVE_UP_AFTER_MS, RECONCILE_POOL_SIZE, reconcile, reconcileRecord } from '../../../lib/provisioning/reconcile.js';
+import { UPDATE_NOTICES_PER_RUN } from '../../../lib/updates/update-available.js';
 import type { DeliveryOutcome, DeliveryRequest } from '../../../lib/webhooks/delivery.js';
 import type { OutboxDeps } from '../../../lib/webhooks/outbox.js';
 import { describedStack, failedEvent, stackDoesNotExist } from '../../support/cfn-answers.js';
@@ -373,5 +374,77 @@ describe('reconcile', () => {
 
     expect(await reconcile(deps)).toEqual({ examined: 0, changed: 0, webhooksSent: 0, errors: 0 });
     expect(cfnMock.calls()).toEqual([]);
+  });
+});
+
+describe('reconcile: byob.update_available', () => {
+  const DAY = 24 * HOUR;
+  const OLDER = '2026-10-01.1';
+  const idOf = (n: number) => `byob_01JQC${String(n).padStart(21, '0')}`;
+  /** A READY request on an older template version, due for its scheduled verification `minute` minutes after T0. */
+  const olderNo = (n: number, minute = 1, over: Partial<ByobRecord> = {}) =>
+    readyRecord({ id: idOf(n), activeKey: `team#t${n}`, templateVersion: OLDER, callback: idleCallback(), scheduleSlot: n, dueAt: at(minute * MINUTE).toISOString(), ...over });
+  const noticesOf = (store: ReturnType<typeof reconcilerAt>['store']) =>
+    [...store.outbox.values()].filter((o) => o.type === 'byob.update_available').map((o) => o.requestId).sort();
+  beforeEach(() => {
+    cfnMock.on(DetectStackDriftCommand).resolves({ StackDriftDetectionId: 'det-1' });
+  });
+
+  it('raises one per request on its scheduled look, with updateNotifiedVersion in the same write; never again for that version', async () => {
+    const { deps, seed, store, clock, sent, current } = reconcilerAt(at(2 * MINUTE));
+    seed(olderNo(1));
+
+    await reconcile(deps);
+    clock.set(at(2 * DAY));
+    await reconcile(deps);
+
+    expect(noticesOf(store)).toEqual([idOf(1)]);
+    const written = store.commits.find((c) => c.outbox.some((o) => o.type === 'byob.update_available'))!;
+    expect(written).toMatchObject({ lock: 'keep', before: { status: 'READY' }, after: { status: 'READY', updateNotifiedVersion: deps.config.templateVersion } });
+    expect(current(idOf(1))).toMatchObject({ updateNotifiedVersion: deps.config.templateVersion, templateVersion: OLDER });
+    const body = JSON.parse(sent.find((r) => r.type === 'byob.update_available')!.body) as { data: Record<string, unknown> };
+    expect(body.data).toMatchObject({ id: idOf(1), templateVersion: OLDER, latestTemplateVersion: deps.config.templateVersion, updateAvailable: true });
+  });
+
+  it(`raises at most ${UPDATE_NOTICES_PER_RUN} a run; the rest on their next scheduled look`, async () => {
+    const { deps, seed, store, clock } = reconcilerAt(at(2 * MINUTE));
+    for (let n = 1; n <= 30; n++) seed(olderNo(n));
+
+    await reconcile(deps);
+    expect(noticesOf(store)).toHaveLength(UPDATE_NOTICES_PER_RUN);
+    clock.set(at(2 * DAY));
+    await reconcile(deps);
+
+    expect(noticesOf(store)).toEqual(Array.from({ length: 30 }, (_, i) => idOf(i + 1)).sort());
+  });
+
+  it('raises none for a request on the latest version, one already told, one without a callbackUrl, or one not on its scheduled look (VERIFYING)', async () => {
+    const { deps, seed, store } = reconcilerAt(at(2 * MINUTE));
+    seed(olderNo(1, 1, { templateVersion: deps.config.templateVersion }));
+    seed(olderNo(2, 1, { updateNotifiedVersion: deps.config.templateVersion }));
+    seed(olderNo(3, 1, { callback: null }));
+    seed(olderNo(4, 1, { status: 'VERIFYING' }));
+
+    expect(await reconcile(deps)).toMatchObject({ examined: 4, errors: 0 });
+
+    expect(noticesOf(store)).toEqual([]);
+  });
+
+  it('a record moved under the run keeps its notice for its next look (the write is conditional on the version read)', async () => {
+    const { deps, seed, store, clock } = reconcilerAt(at(2 * MINUTE));
+    seed(olderNo(1));
+    store.beforeCommit = async (plan) => {
+      if (!plan.outbox.some((o) => o.type === 'byob.update_available')) return;
+      store.beforeCommit = null;
+      await store.patch(store.current('acme', idOf(1)), { tags: { moved: 'yes' } }, at(2 * MINUTE).toISOString());
+    };
+
+    const report = await reconcile(deps);
+    expect(report.errors).toBe(0);
+    expect(noticesOf(store)).toEqual([]);
+    clock.set(at(2 * DAY));
+    await reconcile(deps);
+
+    expect(noticesOf(store)).toEqual([idOf(1)]);
   });
 });

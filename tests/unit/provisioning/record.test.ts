@@ -13,7 +13,7 @@ describe('toView', () => {
     const view = toView(readyRecord({ callback: idleCallback() }), VIEW);
 
     expect(Object.keys(view).sort()).toEqual(
-      ['adopted', 'bucketName', 'callback', 'createdAt', 'drift', 'encryption', 'failure', 'id', 'launch', 'onboardingUrl', 'outputs', 'quickCreateExpiresAt', 'quickCreateUrl', 'region', 'scope', 'status', 'tags', 'team', 'updatedAt', 'verification', 'templateVersion', 'latestTemplateVersion', 'updateAvailable', 'lastUpdate'].sort(),
+      ['adopted', 'bucketName', 'callback', 'createdAt', 'drift', 'encryption', 'failure', 'id', 'launch', 'onboardingUrl', 'outputs', 'quickCreateExpiresAt', 'quickCreateUrl', 'region', 'scope', 'status', 'tags', 'team', 'updatedAt', 'verification', 'templateVersion', 'latestTemplateVersion', 'updateAvailable', 'lastUpdate', 'pendingUpdate'].sort(),
     );
     expect(JSON.stringify(toView(quickCreateRecord(), VIEW))).not.toContain(quickCreateRecord().quickCreate!.tokenHash);
     expect(ByobView.safeParse(view).success).toBe(true);
@@ -25,7 +25,7 @@ describe('toView', () => {
     expect(at({ templateVersion: '2027-01-10.1' }, '2027-01-10.1')).toMatchObject({ templateVersion: '2027-01-10.1', latestTemplateVersion: '2027-01-10.1', updateAvailable: false, lastUpdate: null });
     expect(at({ templateVersion: '2027-01-10.1' }, '2027-02-01.1')).toMatchObject({ templateVersion: '2027-01-10.1', updateAvailable: true });
     // Records written before versions were recorded run the version every stack was rendered at until then.
-    expect(at({}, '2027-02-01.1')).toMatchObject({ templateVersion: UNRECORDED_TEMPLATE_VERSION, updateAvailable: true });
+    expect(at({ templateVersion: undefined }, '2027-02-01.1')).toMatchObject({ templateVersion: UNRECORDED_TEMPLATE_VERSION, updateAvailable: true });
     expect(UNRECORDED_TEMPLATE_VERSION).toBe('2026-11-24.1');
     // Nothing left to update: a failed or deleted request.
     expect(at({ status: 'DELETED' }, '2027-02-01.1').updateAvailable).toBe(false);

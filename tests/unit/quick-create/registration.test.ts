@@ -6,7 +6,20 @@ import type { ByobRecord } from '../../../lib/provisioning/record.js';
 import { MAX_RESPONSE_BYTES } from '../../../lib/quick-create/custom-resource.js';
 import { handleRegistration, type RegistrationDeps } from '../../../lib/quick-create/registration.js';
 import { FAILED_CHECKS, fakeDeps, localEnv, REGION, T0, testClock } from '../../support/fakes.js';
-import { awaitingRecord, cfnRequest, CUSTOMER, OTHER_CUSTOMER, readyProps, type ResponseServer, snsEvent, stackIdOf, startedProps, startResponseServer } from './support.js';
+import {
+  awaitingRecord,
+  cfnRequest,
+  CUSTOMER,
+  customerStackOf,
+  deliverTo,
+  OTHER_CUSTOMER,
+  readyProps,
+  type ResponseServer,
+  snsEvent,
+  stackIdOf,
+  startedProps,
+  startResponseServer,
+} from './support.js';
 import { REQUEST_ID } from '../../support/records.js';
 
 let server: ResponseServer;
@@ -22,26 +35,8 @@ afterEach(async () => {
   await server.close();
 });
 
-/** A customer's stack: its id, and the requests CloudFormation sends for it, answered on `server`. */
-const customerStack = (account = CUSTOMER, region = REGION) => {
-  const stackId = stackIdOf(account, region);
-  return {
-    stackId,
-    createStarted: (over: Record<string, unknown> = {}) => cfnRequest('Create', { responseUrl: server.url(), stackId, properties: startedProps(over) }),
-    createReady: (over: Record<string, unknown> = {}) =>
-      cfnRequest('Create', { responseUrl: server.url(), stackId, logicalId: 'ByobReady', properties: readyProps(account, over) }),
-    deleteStarted: (over: Record<string, unknown> = {}) => cfnRequest('Delete', { responseUrl: server.url(), stackId, properties: startedProps(over) }),
-    deleteReady: () => cfnRequest('Delete', { responseUrl: server.url(), stackId, logicalId: 'ByobReady', properties: readyProps(account) }),
-  };
-};
-
-/** Sends one request through the Lambda handler, as SNS delivers it; returns the answer CloudFormation got. */
-const deliver = async (deps: RegistrationDeps, request: object) => {
-  const before = server.received.length;
-  await makeHandler(deps)(snsEvent(JSON.stringify(request)));
-  expect(server.received.length, 'exactly one answer per request').toBe(before + 1);
-  return server.answers().at(-1)!;
-};
+const customerStack = (account = CUSTOMER, region = REGION) => customerStackOf(server, account, region);
+const deliver = (deps: RegistrationDeps, request: object) => deliverTo(server, deps, request);
 
 const seeded = (over: Partial<ByobRecord> = {}, opts: Parameters<typeof fakeDeps>[0] = {}) => {
   const f = fakeDeps(opts);

@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SNSEvent } from 'aws-lambda';
+import { expect } from 'vitest';
+import { makeHandler } from '../../../handlers/registration.js';
 import type { ByobRecord } from '../../../lib/provisioning/record.js';
+import type { RegistrationDeps } from '../../../lib/quick-create/registration.js';
 import { hashToken } from '../../../lib/quick-create/link.js';
 import { REGION, T0, VENDOR_ACCOUNT } from '../../support/fakes.js';
 import { quickCreateRecord, REQUEST_ID } from '../../support/records.js';
@@ -144,4 +147,31 @@ export const startResponseServer = async (replies: Reply[] = [{ status: 200 }]):
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+};
+
+/** A customer's stack in `account`: its id, and the requests CloudFormation sends for it, answered on `server`. */
+export const customerStackOf = (server: ResponseServer, account = CUSTOMER, region = REGION) => {
+  const stackId = stackIdOf(account, region);
+  return {
+    stackId,
+    createStarted: (over: Record<string, unknown> = {}) => cfnRequest('Create', { responseUrl: server.url(), stackId, properties: startedProps(over) }),
+    createReady: (over: Record<string, unknown> = {}) =>
+      cfnRequest('Create', { responseUrl: server.url(), stackId, logicalId: 'ByobReady', properties: readyProps(account, over) }),
+    deleteStarted: (over: Record<string, unknown> = {}) => cfnRequest('Delete', { responseUrl: server.url(), stackId, properties: startedProps(over) }),
+    deleteReady: () => cfnRequest('Delete', { responseUrl: server.url(), stackId, logicalId: 'ByobReady', properties: readyProps(account) }),
+    /** An Update of "started" from the properties `from` to `to` (a rollback sends it back: `to` the old ones, `from` the new). */
+    updateStarted: (to: Record<string, unknown>, from: Record<string, unknown> = {}) =>
+      cfnRequest('Update', { responseUrl: server.url(), stackId, properties: startedProps(to), old: startedProps(from) }),
+    /** An Update of "ready", likewise. */
+    updateReady: (to: Record<string, unknown>, from: Record<string, unknown> = {}) =>
+      cfnRequest('Update', { responseUrl: server.url(), stackId, logicalId: 'ByobReady', properties: readyProps(account, to), old: readyProps(account, from) }),
+  };
+};
+
+/** Sends one request through the Lambda handler, as SNS delivers it; returns the answer CloudFormation got on `server`. */
+export const deliverTo = async (server: ResponseServer, deps: RegistrationDeps, request: object) => {
+  const before = server.received.length;
+  await makeHandler(deps)(snsEvent(JSON.stringify(request)));
+  expect(server.received.length, 'exactly one answer per request').toBe(before + 1);
+  return server.answers().at(-1)!;
 };

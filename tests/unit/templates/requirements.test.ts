@@ -447,6 +447,17 @@ describe('quick-create registration', () => {
     expect(Properties.Token).toEqual(ref(REGISTRATION_TOKEN_PARAMETER));
   });
 
+  test.each([LOGICAL_IDS.started, LOGICAL_IDS.ready])('%s carries the template version, so a new version sends it an Update', (id) => {
+    expect(registrationOf(renderFull({ templateVersion: '2027-01-05.1' }), id).Properties.TemplateVersion).toBe('2027-01-05.1');
+  });
+
+  test.each([LOGICAL_IDS.started, LOGICAL_IDS.ready])('%s names the update a template applies to the stack (none in the template it is created with)', (id) => {
+    const spec = fullSpec();
+    const update = renderByobTemplate({ ...spec, quickCreate: { ...spec.quickCreate!, updateId: 'upd-01JQC00000000000000000UPD1' } });
+    expect(registrationOf(update, id).Properties.UpdateId).toBe('upd-01JQC00000000000000000UPD1');
+    expect(registrationOf(renderFull(), id).Properties).not.toHaveProperty('UpdateId');
+  });
+
   it('ByobStarted has phase "started" and no dependencies', () => {
     const t = renderFull();
     expect(registrationOf(t, LOGICAL_IDS.started).Properties.Phase).toBe('started');

@@ -1,3 +1,4 @@
+import { TEMPLATE_VERSION } from '../../../templates/version.js';
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
@@ -170,16 +171,19 @@ describe('updateByob: before anything is written', () => {
     expect((await patchByob(deps, 'acme', REQUEST_ID, { accessRole: { enabled: true } })).record.status).toBe('UPDATING');
   });
 
-  it('a quick-create request answers 409 for a change of its stack (not yet supported), and takes a new callbackUrl', async () => {
+  it('a quick-create request is offered the update instead (no change set, still READY), and takes a new callbackUrl', async () => {
     const quick = quickCreateRecord({ status: 'READY', corsRules: corsRulesFor({ allowedOrigins: ORIGINS }), callback: idleCallback(), dueAt: null });
     const { deps, store } = seeded();
     store.seed(quick);
 
-    await expect(patchByob(deps, 'acme', REQUEST_ID, addOrigin)).rejects.toThrow(/not yet supported for quick-create/);
-    await expect(upgradeByob(deps, 'acme', REQUEST_ID)).rejects.toThrow(/not yet supported for quick-create/);
-    const { record } = await patchByob(deps, 'acme', REQUEST_ID, { callbackUrl: 'https://portal.example.com/hooks/v2' });
-    expect(record.callback?.url).toBe('https://portal.example.com/hooks/v2');
+    const offered = await patchByob(deps, 'acme', REQUEST_ID, addOrigin);
+    const withCallback = await patchByob(deps, 'acme', REQUEST_ID, { callbackUrl: 'https://portal.example.com/hooks/v2' });
+
+    expect(offered.record).toMatchObject({ status: 'READY', corsRules: quick.corsRules, pendingUpdate: { kind: 'patch', target: { corsRules: corsRulesFor({ allowedOrigins: NEW_ORIGINS }) } } });
+    expect(withCallback.record.callback?.url).toBe('https://portal.example.com/hooks/v2');
+    expect(withCallback.record.pendingUpdate).toEqual(offered.record.pendingUpdate);
     expect(cfnMock.calls()).toEqual([]);
+    expect(store.commits).toEqual([]);
   });
 });
 
@@ -223,7 +227,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     expect(u).toMatchObject({
       kind: 'patch',
       fromStatus: 'READY',
-      fromVersion: '2026-11-24.1',
+      fromVersion: TEMPLATE_VERSION,
       toVersion: deps.config.templateVersion,
       target: { corsRules: corsRulesFor({ allowedOrigins: NEW_ORIGINS }), tags: { team: 'ml' }, accessRole: false },
       phase: 'executing',
@@ -240,7 +244,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     expect(storedTemplate().Resources.ByobBucket!.Properties.CorsConfiguration).toEqual({ CorsRules: [expect.objectContaining({ AllowedOrigins: NEW_ORIGINS })] });
     expect(cfnMock).toHaveReceivedCommandWith(CreateChangeSetCommand, {
       StackName: STACK_NAME,
-      ChangeSetName: u.changeSetName,
+      ChangeSetName: `byob-${u.id}`,
       ClientToken: u.id,
       ChangeSetType: 'UPDATE',
       TemplateURL: `https://${read.templateBucket}.s3.${REGION}.amazonaws.com/${u.templateKey}`,
@@ -298,7 +302,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
     expect(cfnMock).toHaveReceivedCommand(DeleteChangeSetCommand);
     expect(cfnMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
     expect(record).toEqual(current());
-    expect(record).toMatchObject({ status: 'READY', update: null, templateVersion: '2027-01-01.1', lastUpdate: { status: 'succeeded', fromVersion: '2026-11-24.1', toVersion: '2027-01-01.1', changes: [] } });
+    expect(record).toMatchObject({ status: 'READY', update: null, templateVersion: '2027-01-01.1', lastUpdate: { status: 'succeeded', fromVersion: TEMPLATE_VERSION, toVersion: '2027-01-01.1', changes: [] } });
     expect(record.templateKey).toMatch(new RegExp(`^templates/${REQUEST_ID}/`));
     expect(eventTypes(store).slice(-2)).toEqual(['byob.status_changed', 'byob.updated']);
   });
@@ -355,7 +359,7 @@ describe('updateByob: a change of the stack (direct mode)', () => {
 
     const { record } = await upgradeByob(deps, 'acme', REQUEST_ID);
 
-    expect(record.update).toMatchObject({ kind: 'upgrade', fromVersion: '2026-11-24.1', toVersion: '2027-01-01.1', target: { corsRules: read.corsRules, tags: read.tags, accessRole: false } });
+    expect(record.update).toMatchObject({ kind: 'upgrade', fromVersion: TEMPLATE_VERSION, toVersion: '2027-01-01.1', target: { corsRules: read.corsRules, tags: read.tags, accessRole: false } });
     expect(JSON.stringify(storedTemplate())).toContain('template 2027-01-01.1');
   });
 });

@@ -88,11 +88,21 @@ describe('eventsForTransition', () => {
     ['UPDATING', 'READY', 'succeeded', ['byob.status_changed', 'byob.updated']],
     ['UPDATING', 'READY', 'failed', ['byob.status_changed', 'byob.update_failed']],
     ['UPDATING', 'DEGRADED', 'failed', ['byob.status_changed', 'byob.update_failed']],
+    ['VERIFYING', 'DEGRADED', 'failed', ['byob.status_changed', 'byob.update_failed']],
   ] as const)('%s → %s settling an update that %s raises %j (never ready or recovered)', (from, to, settles, events) => {
     expect(eventsForTransition(from, to, settles)).toEqual(events);
   });
 
   it('only raises known event types', () => {
-    expect(WEBHOOK_EVENT_TYPES).toEqual(['byob.status_changed', 'byob.ready', 'byob.failed', 'byob.degraded', 'byob.recovered', 'byob.updated', 'byob.update_failed']);
+    expect(WEBHOOK_EVENT_TYPES).toEqual([
+      'byob.status_changed',
+      'byob.ready',
+      'byob.failed',
+      'byob.degraded',
+      'byob.recovered',
+      'byob.updated',
+      'byob.update_failed',
+      'byob.update_available',
+    ]);
   });
 });
