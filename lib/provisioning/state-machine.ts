@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import '../validation/messages.js';
 
-/** Statuses of a BYOB request. */
-export const Status = z.enum([
+/** Statuses of a BYOB request (built only where a schema is used: the list route's filter, the OpenAPI document). */
+export const Status = /* @__PURE__ */ z.enum([
   'PENDING',
   'AWAITING_CUSTOMER',
   'CREATING',
