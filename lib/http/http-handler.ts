@@ -81,7 +81,9 @@ const parseBody = (event: APIGatewayProxyEventV2, headers: Record<string, string
   const raw = typeof body === 'string' ? body : body === undefined || body === null ? '' : JSON.stringify(body);
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
-  if (text.trim() === '') return undefined;
+  // No body at all is an absent body (routes whose body is optional take their defaults); whitespace
+  // is a body, and not JSON.
+  if (text === '') return undefined;
   const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(type)) throw new UnsupportedMediaTypeError();
   try {

@@ -44,6 +44,7 @@ describe('lib/http: security headers and problems', () => {
     ['400 invalid body', ok, event({ body: '{"name":1}' }), 400],
     ['400 unknown field', ok, event({ body: '{"name":"x","admin":true}' }), 400],
     ['400 malformed JSON', ok, event({ body: '{"name":' }), 400],
+    ['400 whitespace is a body, and not JSON', ok, event({ body: ' ' }), 400],
     ['401 no token', ok, event({ headers: { 'content-type': 'application/json' } }), 401],
     ['404 invalid id', ok, event({ pathParameters: { id: '../etc' } }), 404],
     ['404 thrown by the route', make(async () => { throw new NotFoundError(); }), event(), 404],
