@@ -25,23 +25,31 @@ export const CorsPreset = z.strictObject({
 /** The request's CORS block. */
 export const Cors = z.union([CorsOrigins, CorsPreset]);
 
+// The schemas only POST /byob's body uses are built by calls marked pure (as createByobRequest below),
+// so the functions that check only the mutable fields (PATCH) do not build them at start-up.
+const encryption = /* @__NO_SIDE_EFFECTS__ */ () =>
+  z.discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('sse-kms'),
+      kmsKeyArn: z.optional(KmsKeyArn),
+    }),
+    z.strictObject({ type: z.literal('sse-s3') }),
+  ]);
+
 /** Encryption choice: a new KMS key, the customer's key, or S3-managed keys. */
-export const Encryption = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('sse-kms'),
-    kmsKeyArn: z.optional(KmsKeyArn),
-  }),
-  z.strictObject({ type: z.literal('sse-s3') }),
-]);
+export const Encryption = encryption();
+
+const launch = /* @__NO_SIDE_EFFECTS__ */ () =>
+  z.discriminatedUnion('mode', [
+    z.strictObject({ mode: z.literal('quick-create') }),
+    z.strictObject({
+      mode: z.literal('direct'),
+      roleArn: z.optional(RoleArn),
+    }),
+  ]);
 
 /** How the stack is launched. */
-export const Launch = z.discriminatedUnion('mode', [
-  z.strictObject({ mode: z.literal('quick-create') }),
-  z.strictObject({
-    mode: z.literal('direct'),
-    roleArn: z.optional(RoleArn),
-  }),
-]);
+export const Launch = launch();
 
 const TagKey = z.string().check(
   z.minLength(1),
@@ -60,8 +68,11 @@ export const AccessRole = z.strictObject({ enabled: z.boolean() });
 /** Where the request's webhooks go. */
 export const CallbackUrl = z.url({ protocol: /^https?$/, error: 'must be an https URL' }).check(z.maxLength(2048));
 
+const team = /* @__NO_SIDE_EFFECTS__ */ () =>
+  z.string().check(z.minLength(1), z.maxLength(48), z.regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and hyphens'));
+
 /** Team name: used in tags and generated bucket names. */
-export const Team = z.string().check(z.minLength(1), z.maxLength(48), z.regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and hyphens'));
+export const Team = team();
 
 // Built by a call marked pure, so that PATCH /byob/{id}, which checks with the schemas of the fields
 // above, drops it from its bundle rather than build it at every cold start (see lib/http/route-params.ts).
