@@ -184,8 +184,8 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
   // Only a name the caller chose can be a retained bucket's (generated names carry the new request's id).
   const adopted = body.bucketName ? await adoptionFor(deps, fresh) : null;
   const record: ByobRecord = adopted ? { ...fresh, adopted } : fresh;
-  const template = renderSafely(templateSpecFor(deps, record, settings.externalId));
-  if (!quick && Buffer.byteLength(JSON.stringify(template), 'utf8') > MAX_TEMPLATE_BODY_BYTES) {
+  const templateBody = JSON.stringify(renderSafely(templateSpecFor(deps, record, settings.externalId)));
+  if (!quick && Buffer.byteLength(templateBody, 'utf8') > MAX_TEMPLATE_BODY_BYTES) {
     throw new ValidationError([{ path: 'body', message: `renders a template of more than ${MAX_TEMPLATE_BODY_BYTES} bytes, CloudFormation's limit: fewer tags or CORS origins` }]);
   }
   await deps.store.create(record);
@@ -195,7 +195,6 @@ export const createByob = async (deps: CreateDeps, tenant: string, body: CreateB
     });
   }
 
-  const templateBody = JSON.stringify(template);
   if (quick) {
     // The console reads a quick-create template from S3.
     let stored;
