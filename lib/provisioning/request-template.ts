@@ -19,15 +19,14 @@ export interface TemplateSources {
  * none to show (409, for a few seconds); one whose stack CloudFormation no longer knows, 404.
  */
 export const requestTemplate = async (d: TemplateSources, record: ByobRecord): Promise<unknown> => {
-  if (record.launch.mode === 'direct') {
-    if (!record.launch.stackId) {
-      if (record.templateKey) return readTemplate(d.vendorS3(record.region), record.templateBucket, record.templateKey);
-      throw new ConflictError(`Request ${record.id} is being launched; its template is shown once CloudFormation has its stack (a few seconds).`);
-    }
+  if (record.launch.mode === 'direct' && record.launch.stackId) {
     const template = await stackTemplate((await d.clientsFor(record)).cfn, record.launch.stackId);
     if (template === null) throw new NotFoundError();
     return template;
   }
-  if (!record.templateKey) throw new NotFoundError();
-  return readTemplate(d.vendorS3(record.region), record.templateBucket, record.templateKey);
+  if (record.templateKey) return readTemplate(d.vendorS3(record.region), record.templateBucket, record.templateKey);
+  if (record.launch.mode === 'direct') {
+    throw new ConflictError(`Request ${record.id} is being launched; its template is shown once CloudFormation has its stack (a few seconds).`);
+  }
+  throw new NotFoundError();
 };
