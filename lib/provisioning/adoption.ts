@@ -18,6 +18,7 @@
  * a stack, CORS and tags included; the emulator has no import, so adoption grants on them instead.
  */
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isMissingBucket } from '../aws/missing-bucket.js';
 import { ConflictError } from '../errors.js';
 import { ROLE_ARN_PATTERN } from '../identifiers.js';
 import type { Config } from '../config.js';
@@ -79,7 +80,7 @@ const bucketExists = async (s3: S3Client, bucketName: string): Promise<boolean> 
     return true;
   } catch (e) {
     const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404 || (e instanceof Error && ['NotFound', 'NoSuchBucket'].includes(e.name))) return false;
+    if (isMissingBucket(status, e instanceof Error ? e.name : '')) return false;
     if (status === 403) return true;
     throw e;
   }

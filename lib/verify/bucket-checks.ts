@@ -20,6 +20,7 @@ import {
   recreateBucketCommands,
   versioningCommands,
 } from './cli-commands.js';
+import { isMissingBucket } from '../aws/missing-bucket.js';
 import { bucketPolicyRemediation, corsRemediation, errorName, httpStatusOf, ownershipRemediation, publicAccessBlockRemediation, recreateBucketRemediation } from './remediation.js';
 
 /** The region GetBucketLocation's LocationConstraint stands for: null or "" is us-east-1, "EU" is eu-west-1. */
@@ -37,7 +38,7 @@ const checkExists = async (ctx: CheckContext): Promise<Outcome> => {
   } catch (error) {
     if (!(error instanceof CallError)) throw error;
     const status = httpStatusOf(error.cause);
-    if (status === 404 || ['NotFound', 'NoSuchBucket'].includes(errorName(error.cause))) {
+    if (isMissingBucket(status, errorName(error.cause))) {
       return failed(`Bucket ${exp.bucketName} does not exist: it was deleted, and the data in it with it.`, recreateBucketRemediation(exp), recreateBucketCommands(exp));
     }
     // S3 answers 403 (no access) or a redirect (another region) only for a bucket that exists; the
